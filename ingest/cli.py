@@ -1,0 +1,104 @@
+"""The ``mandates`` command line.
+
+Exit codes: 0 success; 1 the data violates the SHACL shapes; 2 usage error;
+3 unreadable or unparsable input (the other files are still built). Data go to files
+or stdout, messages to stderr. Heavy libraries load only for the command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit 2 with a hint, never a traceback
+        self.print_usage(sys.stderr)
+        print(f"mandates: error: {message} (see 'mandates {self.prog.split()[-1]} --help')"
+              if " " in self.prog else f"mandates: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="mandates", description="Turn UN General Assembly resolutions into a validated "
+                "knowledge graph of mandates.")
+    p.add_argument("--version", action="version", version=f"mandates {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    b = sub.add_parser("build", help="build resolution files or folders into a graph, a SHACL report and exports")
+    b.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the bundled corpus)")
+    b.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build/)")
+    b.add_argument("--base", default=None, help="base IRI for minted IRIs (default: https://w3id.org/un-mandates/)")
+    b.add_argument("--symbol", default=None, help="the symbol of a single document whose text gives none")
+    b.add_argument("--lang", choices=("zh", "en"), default=None, help="the language (default: detected)")
+    b.add_argument("--quiet", action="store_true", help="no per-document lines on stderr")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help(sys.stderr)
+        return EXIT_USAGE
+    if args.command == "build":
+        return _build(args)
+    return EXIT_USAGE  # pragma: no cover
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .pipeline import build
+    from .resources import corpus_dir
+    from .vocab import DEFAULT_BASE, VocabularyError
+
+    base = args.base or DEFAULT_BASE
+    if not base.endswith(("/", "#")):
+        base += "/"
+    try:
+        from .iris import IRIError, check
+
+        check(base + "doc/x")
+    except IRIError as exc:
+        print(f"mandates: error: --base {args.base!r} is not an absolute IRI ({exc})", file=sys.stderr)
+        return EXIT_USAGE
+    if args.out.exists() and not args.out.is_dir():
+        print(f"mandates: error: --out {args.out} exists and is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    paths = args.paths or [corpus_dir()]
+
+    def progress(r) -> None:  # type: ignore[no-untyped-def]
+        if not args.quiet:
+            state = "ok" if r.conforms else "SHACL violations"
+            print(f"  {r.path}: {r.symbol} ({r.lang}), {r.triples} triples, {state}", file=sys.stderr)
+
+    try:
+        result = build(paths, args.out, base=base, symbol=args.symbol, lang=args.lang, progress=progress)
+    except VocabularyError as exc:
+        print(f"mandates: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    for r in result.failed:
+        print(f"mandates: cannot build {r.error}", file=sys.stderr)
+    for r in result.violating:
+        print(f"mandates: {r.path}: {len([x for x in r.shacl if x['severity'] == 'Violation'])} SHACL "
+              f"violation(s), see {args.out / 'shacl-report.ttl'}", file=sys.stderr)
+    built = sum(1 for r in result.documents if r.graph and not r.error)
+    print(f"mandates: built {built} document(s), {len(result.failed)} failed, "
+          f"{len(result.violating)} with SHACL violations -> {args.out}/", file=sys.stderr)
+    return result.exit_code()
+
+
+def run() -> None:
+    """Console-script entry point."""
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        print("mandates: interrupted", file=sys.stderr)
+        code = 130
+    sys.exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

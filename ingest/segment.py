@@ -1,0 +1,180 @@
+"""Split the body of a resolution into preambular paragraphs, operative paragraphs
+(with their lettered sub-items) and footnotes, without relying on line breaks alone.
+
+Conventions used: operative paragraphs are numbered 1, 2, 3 … in sequence; preambular
+paragraphs come before the first one, each ending with a comma and opening with a
+preambular phrase; footnote texts start with their marker (``¹``, ``1/``, ``(1)``) at the
+start of a line; sub-items are ``(a)``, ``(b)`` … or ``(甲)``, ``(乙)`` ….
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Footnote, Issue, Paragraph, Span
+from .symbols import RES_NUMBER, SYMBOL, archaic_resolution, canonical
+from .text import SUPERSCRIPTS, superscript_value
+
+SUPER = f"[{SUPERSCRIPTS}]+"
+# footnote text lines: "¹ 第 60/1 号决议。", "1/ A/52/…", "(1) …", "(注) …"
+_FOOTNOTE_LINE = re.compile(
+    rf"(?m)^[ \t]*(?:(?P<sup>{SUPER})|(?P<slash>\d{{1,2}})/(?![0-9])|\((?P<paren>\d{{1,2}})\)|(?P<note>\(注\)))[ \t]*(?P<body>[^\n]*)$"
+)
+_SUBITEM = re.compile(r"(?m)(?:^|(?<=[:;：；]))[ \t]*[(（](?P<label>[a-z]{1,2}|[甲乙丙丁戊己庚辛壬癸])[)）]")
+_CLOSE_PUNCT = "。.;；"
+
+
+@dataclass
+class Hole:
+    span: Span
+    what: str  # footnote | closing
+
+
+def find_footnotes(text: str, start: int, end: int) -> tuple[list[Footnote], list[Hole]]:
+    """Footnote text blocks between ``start`` and ``end``, with the holes they leave."""
+    notes: list[Footnote] = []
+    holes: list[Hole] = []
+    for m in _FOOTNOTE_LINE.finditer(text, start, end):
+        if m.group("sup"):
+            number, marker = superscript_value(m.group("sup")), m.group("sup")
+        elif m.group("slash"):
+            number, marker = int(m.group("slash")), m.group("slash") + "/"
+        elif m.group("paren"):
+            number, marker = int(m.group("paren")), f"({m.group('paren')})"
+        else:
+            number, marker = 0, m.group("note")
+        body_s, body_e = m.start("body"), m.end("body")
+        if body_e <= body_s:
+            continue
+        fn = Footnote(number=number, marker=marker, span=(m.start(), m.end()), text_span=(body_s, body_e))
+        fn.symbols = footnote_symbols(text[body_s:body_e])
+        tm = re.search(r"《([^》]{1,200})》", text[body_s:body_e])
+        fn.title = tm.group(1) if tm else None
+        notes.append(fn)
+        holes.append(Hole((m.start(), m.end()), "footnote"))
+    return notes, holes
+
+
+def footnote_symbols(body: str) -> list[str]:
+    """Canonical UN symbols named in a footnote's text, in order.
+
+    >>> footnote_symbols("第60/1号决议。"), footnote_symbols("A/51/402,附件。")
+    (['A/RES/60/1'], ['A/51/402'])
+    >>> footnote_symbols("见FCCC/CP/2015/10/Add.1,第1/CP.21号决定,附件。")
+    ['FCCC/CP/2015/10/Add.1']
+    >>> footnote_symbols("Resolution 60/1."), footnote_symbols("《第四次妇女问题世界会议的报告》(联合国出版物,出售品编号:C.96.IV.13)")
+    (['A/RES/60/1'], [])
+    """
+    found: list[tuple[int, str]] = []
+    taken: list[Span] = []
+    for m in SYMBOL.finditer(body):
+        sym = canonical(m.group(1))
+        if "/" in sym and not re.fullmatch(r"[A-Z]\.\d+", sym):
+            found.append((m.start(), sym))
+            taken.append((m.start(), m.end()))
+    for m in RES_NUMBER.finditer(body):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        after = body[m.end(): m.end() + 4]
+        before = body[max(0, m.start() - 12): m.start()].lower()
+        if "决定" in after or "decision" in before or re.match(r"/?CP", after):
+            continue
+        if "决议" in after or "resolution" in before:
+            found.append((m.start(), canonical(m.group(0))))
+    for m in re.finditer(r"[〇零0一二三四五六七八九]{2,5}\s*[(（][一二三四五六七八九十]+[)）]", body):
+        sym = archaic_resolution(m.group(0))
+        if sym:
+            found.append((m.start(), sym))
+    out: list[str] = []
+    for _, sym in sorted(found):
+        if sym not in out:
+            out.append(sym)
+    return out
+
+
+def mask(text: str, holes: list[Hole]) -> str:
+    """The text with every hole blanked out (same length, so offsets stay valid)."""
+    chars = list(text)
+    for h in holes:
+        for i in range(h.span[0], h.span[1]):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
+def find_operative_starts(masked: str, start: int, end: int) -> list[tuple[int, int, int]]:
+    """(number, start, body start) of operative paragraphs numbered 1, 2, 3 … in sequence.
+
+    A candidate number counts only when it is the next one expected, at a line start or
+    after a paragraph's closing punctuation, so numbers inside the text ("第 1/CP.21
+    号决定", "2. 5 million") are not taken for paragraph numbers.
+    """
+    cand = re.compile(r"(?:(?<=\n)|(?<=^)|(?<=[。;；.:：]))[ \t]*(\d{1,3})[ \t]*[.．、](?![0-9])[ \t]*", re.M)
+    found: list[tuple[int, int, int]] = []
+    expected = 1
+    for m in cand.finditer(masked, start, end):
+        n = int(m.group(1))
+        if n != expected:
+            continue
+        found.append((n, m.start(1), m.end()))
+        expected += 1
+    return found
+
+
+def split_preamble(masked: str, start: int, end: int, opens_clause) -> list[Span]:  # type: ignore[no-untyped-def]
+    """Preambular paragraphs between ``start`` and ``end``.
+
+    A paragraph ends at a comma followed by a line break or by spaces, where the next
+    text opens with a preambular phrase (``opens_clause(pos)`` is true), or at a comma
+    followed by a blank line.
+    """
+    spans: list[Span] = []
+    pos = start
+    # skip leading blank space
+    while pos < end and masked[pos].isspace():
+        pos += 1
+    cur = pos
+    for m in re.finditer(r"[,，]([ \t]*(?:[⁰-⁹]+[ \t]*)?)(\n[ \t\n]*|[ \t]+)", masked[:end]):
+        if m.start() < cur:
+            continue
+        nxt = m.end()
+        if nxt >= end:
+            break
+        blank = masked[m.start(2):m.end(2)].count("\n") >= 2
+        if blank or opens_clause(nxt):
+            spans.append((cur, m.start(2) if m.start(2) > m.start() else m.end(1)))
+            cur = nxt
+    tail_end = end
+    while tail_end > cur and masked[tail_end - 1].isspace():
+        tail_end -= 1
+    if tail_end > cur:
+        spans.append((cur, tail_end))
+    return [(s, _rstrip(masked, s, e)) for s, e in spans if _rstrip(masked, s, e) > s]
+
+
+def _rstrip(text: str, s: int, e: int) -> int:
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return e
+
+
+def segment(masked: str, body_start: int, body_end: int, opens_clause) -> tuple[list[Paragraph], list[Issue]]:  # type: ignore[no-untyped-def]
+    """Preambular and operative paragraphs of the body ``[body_start, body_end)``."""
+    issues: list[Issue] = []
+    ops = find_operative_starts(masked, body_start, body_end)
+    pre_end = ops[0][1] if ops else body_end
+    paragraphs: list[Paragraph] = []
+    for i, (s, e) in enumerate(split_preamble(masked, body_start, pre_end, opens_clause), start=1):
+        paragraphs.append(Paragraph("preambular", i, (s, e), (s, e)))
+    for k, (n, s, bs) in enumerate(ops):
+        e = ops[k + 1][1] if k + 1 < len(ops) else body_end
+        e = _rstrip(masked, s, e)
+        p = Paragraph("operative", n, (s, e), (bs, e))
+        for sm in _SUBITEM.finditer(masked, bs, e):
+            p.subitems.append((sm.group("label"), (sm.start(), sm.end())))
+        paragraphs.append(p)
+    return paragraphs, issues
+
+
+__all__ = ["segment", "find_footnotes", "footnote_symbols", "mask", "Hole", "SUPER"]

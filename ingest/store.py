@@ -1,0 +1,88 @@
+"""The embedded store (pyoxigraph) and running SPARQL over it.
+
+Queries see the union of all named graphs as their default graph, so a library query
+works the same over one document or a corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Query:
+    """A SPARQL query file of the library, with its header."""
+
+    name: str
+    path: Path
+    text: str
+    header: dict[str, str]
+
+
+def read_query(path: Path) -> Query:
+    """Read a ``.rq`` file and its ``# key: value`` header lines."""
+    text = path.read_text(encoding="utf-8")
+    header: dict[str, str] = {}
+    for line in text.splitlines():
+        m = re.match(r"#\s*([a-zA-Z-]+):\s*(.*)$", line)
+        if m:
+            header[m.group(1).lower()] = m.group(2).strip()
+        elif line.strip() and not line.startswith("#"):
+            break
+    return Query(path.stem, path, text, header)
+
+
+def open_store(path: Path | None = None):  # type: ignore[no-untyped-def]
+    import pyoxigraph
+
+    return pyoxigraph.Store(str(path)) if path is not None else pyoxigraph.Store()
+
+
+def load_nquads(store, data: bytes) -> None:  # type: ignore[no-untyped-def]
+    import pyoxigraph
+
+    store.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
+
+
+def term_value(term: Any) -> Any:
+    """A pyoxigraph term as a plain Python value (IRIs and strings as str, numbers as int)."""
+    import pyoxigraph
+
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.NamedNode):
+        return term.value
+    if isinstance(term, pyoxigraph.Literal):
+        dt = term.datatype.value if term.datatype else ""
+        if dt.endswith(("#integer", "#nonNegativeInteger", "#int", "#long")):
+            try:
+                return int(term.value)
+            except ValueError:
+                return term.value
+        if dt.endswith("#boolean"):
+            return term.value == "true"
+        return term.value
+    return str(term)
+
+
+def select(store, query: str, *, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """Run a SELECT query with parameters bound by the engine; rows as dicts of plain values."""
+    import pyoxigraph
+
+    subs = {pyoxigraph.Variable(k): v for k, v in (params or {}).items()}
+    res = store.query(query, use_default_graph_as_union=True, substitutions=subs or None)
+    names = [v.value for v in res.variables]
+    out = []
+    for sol in res:
+        out.append({n: term_value(sol[n]) for n in names})
+    return out
+
+
+def select_terms(store, query: str):  # type: ignore[no-untyped-def]
+    """Run a SELECT query; rows keep the pyoxigraph terms (to read language tags)."""
+    res = store.query(query, use_default_graph_as_union=True)
+    names = [v.value for v in res.variables]
+    return names, [{n: sol[n] for n in names} for sol in res]

@@ -1,0 +1,277 @@
+"""Character-level text normalisation that keeps a map back to the original offsets.
+
+Every extractor works on a *normalised* view of the source text: Markdown emphasis and
+link syntax removed, full-width ASCII folded to ASCII, traditional characters folded
+to simplified (for matching only), and horizontal spaces next to Chinese characters
+dropped ("2005 年" -> "2005年"). Each normalised character remembers the index of the
+original character it came from, so every span found in the view maps back to the
+characters of the file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPER_TO_DIGIT = {c: str(i) for i, c in enumerate(SUPERSCRIPTS)}
+
+
+def superscript_value(marker: str) -> int:
+    """The number a run of superscript digits stands for.
+
+    >>> superscript_value("¹²")
+    12
+    """
+    return int("".join(_SUPER_TO_DIGIT[c] for c in marker))
+
+
+def is_cjk(ch: str) -> bool:
+    """True for Han characters and CJK punctuation.
+
+    >>> is_cjk("会"), is_cjk("a"), is_cjk("，")
+    (True, False, True)
+    """
+    o = ord(ch)
+    return (
+        0x4E00 <= o <= 0x9FFF
+        or 0x3400 <= o <= 0x4DBF
+        or 0x3000 <= o <= 0x303F
+        or 0xFF00 <= o <= 0xFF0F
+        or 0xFF1A <= o <= 0xFF20
+        or 0x20000 <= o <= 0x2FFFF
+        or 0xF900 <= o <= 0xFAFF
+    )
+
+
+@lru_cache(maxsize=1)
+def _opencc():  # type: ignore[no-untyped-def]
+    from opencc import OpenCC  # type: ignore[import-untyped]
+
+    return OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
+def to_simplified(ch: str) -> str:
+    """One character folded from traditional to simplified (kept when not one character).
+
+    >>> to_simplified("議"), to_simplified("a")
+    ('议', 'a')
+    """
+    if ord(ch) < 0x3400:
+        return ch
+    out = _opencc().convert(ch)
+    return out if len(out) == 1 else ch
+
+
+def fold_char(ch: str, *, traditional: bool = False) -> str:
+    """Fold one character for matching: full-width ASCII to ASCII, traditional to simplified.
+
+    >>> fold_char("，"), fold_char("Ａ"), fold_char("（")
+    (',', 'A', '(')
+    """
+    o = ord(ch)
+    if 0xFF01 <= o <= 0xFF5E:
+        return chr(o - 0xFEE0)
+    if ch in "\u3000\u00a0\u2002\u2003\u2009\u200a\u202f":
+        return " "
+    if ch in "‐‑‒–—﹣－":
+        return ch if ch == "—" else "-"
+    if traditional:
+        return to_simplified(ch)
+    return ch
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A normalised view of a text and, for each of its characters, the original index."""
+
+    text: str
+    origin: tuple[int, ...]
+    original: str
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open span of the view to a half-open span of the original.
+
+        >>> n = normalise("**欢迎** 2005 年")
+        >>> n.text
+        '欢迎2005年'
+        >>> n.span(0, 2), n.original[slice(*n.span(0, 2))]
+        ((2, 4), '欢迎')
+        """
+        if start >= end:
+            o = self.origin[start] if start < len(self.origin) else len(self.original)
+            return o, o
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+_MD_LINK = re.compile(r"\[([^\]\n]{0,300})\]\([^)\n]{0,300}\)")
+_MD_EMPH = re.compile(r"\*\*|__")
+_HTML_SKIP = re.compile(r"<(script|style|head)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_HTML_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)[^>]*>|<![^>]*>")
+_HTML_BLOCK = {"p", "br", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "td", "th", "ul", "ol", "hr", "blockquote"}
+_HTML_ENTITY = re.compile(r"&(#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,10});")
+
+
+def _markdown_chars(original: str) -> list[tuple[str, int]]:
+    drop = bytearray(len(original))
+    for m in _MD_LINK.finditer(original):
+        drop[m.start()] = 1
+        for i in range(m.end(1), m.end()):
+            drop[i] = 1
+    for m in _MD_EMPH.finditer(original):
+        for i in range(m.start(), m.end()):
+            drop[i] = 1
+    return [(ch, i) for i, ch in enumerate(original) if not drop[i]]
+
+
+def _html_chars(original: str) -> list[tuple[str, int]]:
+    import html as _html
+
+    out: list[tuple[str, int]] = []
+    skip = [(m.start(), m.end()) for m in _HTML_SKIP.finditer(original)]
+    tags = {m.start(): m for m in _HTML_TAG.finditer(original)}
+    ents = {m.start(): m for m in _HTML_ENTITY.finditer(original)}
+    i, n, k = 0, len(original), 0
+    while i < n:
+        while k < len(skip) and skip[k][1] <= i:
+            k += 1
+        if k < len(skip) and skip[k][0] <= i < skip[k][1]:
+            i = skip[k][1]
+            continue
+        m = tags.get(i)
+        if m is not None:
+            if (m.group(2) or "").lower() in _HTML_BLOCK:
+                out.append(("\n", i))
+            i = m.end()
+            continue
+        e = ents.get(i)
+        if e is not None:
+            rep = _html.unescape(e.group(0))
+            for ch in rep[:1]:
+                out.append((ch, i))
+            i = e.end()
+            continue
+        out.append((original[i], i))
+        i += 1
+    return out
+
+
+def normalise(original: str, *, traditional: bool = False, markup: str = "md") -> Normalised:
+    r"""Normalise a text for matching, keeping a map to the original offsets.
+
+    Args:
+        original: the text as read from the file.
+        traditional: fold traditional characters to simplified as well.
+        markup: ``md`` (Markdown emphasis and links removed; harmless on plain text),
+            ``html`` (tags removed, block tags as line breaks, entities decoded) or ``text``.
+
+    Returns:
+        The normalised view with its offset map.
+
+    >>> normalise("第 57/32 号决议，**并鼓励**").text
+    '第57/32号决议,并鼓励'
+    >>> normalise("<p>大会&nbsp;，</p><p>回顾</p>", markup="html").text
+    '\n大会,\n\n回顾\n'
+    """
+    if markup == "html":
+        pairs = _html_chars(original)
+    elif markup == "md":
+        pairs = _markdown_chars(original)
+    else:
+        pairs = [(ch, i) for i, ch in enumerate(original)]
+    chars: list[str] = []
+    origin: list[int] = []
+    for ch, i in pairs:
+        if ch == "\r" or ch in "\ufeff\u200b\u200c\u200d\u2060":
+            continue
+        chars.append(fold_char(ch, traditional=traditional))
+        origin.append(i)
+    # drop horizontal spaces that touch a Chinese character or a line break
+    out_c: list[str] = []
+    out_o: list[int] = []
+    n = len(chars)
+    i = 0
+    while i < n:
+        ch = chars[i]
+        if ch in " \t\f\v":
+            j = i
+            while j < n and chars[j] in " \t\f\v":
+                j += 1
+            prev = out_c[-1] if out_c else "\n"
+            nxt = chars[j] if j < n else "\n"
+            if is_cjk(prev) or is_cjk(nxt) or prev == "\n" or nxt == "\n":
+                i = j
+                continue
+            out_c.append(" ")
+            out_o.append(origin[i])
+            i = j
+            continue
+        out_c.append(ch)
+        out_o.append(origin[i])
+        i += 1
+    return Normalised("".join(out_c), tuple(out_o), original)
+
+
+def fold_label(label: str, *, lang: str) -> str:
+    """Fold a vocabulary label the way texts are folded, so that they compare equal.
+
+    >>> fold_label("2030 年可持续发展议程", lang="zh")
+    '2030年可持续发展议程'
+    >>> fold_label("Calls upon", lang="en")
+    'calls upon'
+    """
+    text = normalise(unicodedata.normalize("NFC", label), traditional=(lang == "zh")).text
+    if lang == "en":
+        return re.sub(r"\s+", " ", text).strip().lower()
+    return text.strip()
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "0": 0, "O": 0, "o": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_number(s: str) -> int | None:
+    """Read a number written in Chinese numerals, positional or with units.
+
+    >>> chinese_number("七十四"), chinese_number("一九六六"), chinese_number("廿六"), chinese_number("二0二五")
+    (74, 1966, 26, 2025)
+    >>> chinese_number("一百四十八"), chinese_number("十"), chinese_number("abc")
+    (148, 10, None)
+    """
+    s = s.strip().replace("廿", "二十").replace("卅", "三十")
+    if not s:
+        return None
+    if s.isdigit():
+        return int(s)
+    if all(c in _CN_DIGITS for c in s):
+        return int("".join(str(_CN_DIGITS[c]) for c in s))
+    total, current = 0, 0
+    for c in s:
+        if c in _CN_DIGITS:
+            current = _CN_DIGITS[c]
+        elif c in _CN_UNITS:
+            total += (current or 1) * _CN_UNITS[c]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+_NUM = r"[0-9〇零一二两三四五六七八九十百千廿卅O]+"
+NUMBER_PATTERN = _NUM
+
+
+def read_number(s: str) -> int | None:
+    """Read Arabic or Chinese numerals.
+
+    >>> read_number("63"), read_number("第三十一")
+    (63, None)
+    """
+    s = s.strip()
+    if s.isdigit():
+        return int(s)
+    return chinese_number(s)
