@@ -142,6 +142,8 @@ class Builder:
             a = URIRef(m.anchor(p.local))
             g.add((pi, MND.anchor, a))
             self.selector(a, p.span, kind=MND.Anchor)
+            for theme in p.themes:
+                g.add((pi, MND.theme, self.ref(theme.iri)))
             if p.local in missing:
                 g.add((pi, MND.flag, self.flag("verb-missing")))
             for n in p.footnotes:

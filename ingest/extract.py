@@ -18,7 +18,7 @@ from . import lexmatch
 from .model import Clause, Document, Footnote, Header, Issue, Mention, Paragraph, Report, Span
 from .read import Source
 from .segment import SUPER, Hole, find_footnotes, mask, segment
-from .symbols import RES_NUMBER, SYMBOL, canonical, resolution_symbol, slug
+from .symbols import SYMBOL, canonical, citation_regex, resolution_symbol, slug
 from .text import SUPERSCRIPTS, fold_label, normalise, read_number, superscript_value, NUMBER_PATTERN
 from .vocab import DEFAULT_BASE, MND, Concept, Lexicon, Vocabulary
 
@@ -177,9 +177,12 @@ def _mint_instrument(ctx: Context, *, symbol: str | None, label: str | None, lan
             return known
         iri = f"{DEFAULT_BASE}doc/{slug(symbol)}"
         labels: dict[str, tuple[str, ...]] = {}
-        m = re.fullmatch(r"A/RES/(\d+)/(\d+)", symbol)
+        m = re.fullmatch(r"A/RES/(\d+/\d+)", symbol)
         if m:
-            labels = {"zh": (f"第{m.group(1)}/{m.group(2)}号决议",), "en": (f"resolution {m.group(1)}/{m.group(2)}",)}
+            for form_lang in ("zh", "en"):
+                forms = ctx.vocab.citation_forms("ResolutionNoun", form_lang)
+                if forms:
+                    labels[form_lang] = (forms[0].format(n=m.group(1)),)
         if label:
             labels[lang] = (label,) + tuple(x for x in labels.get(lang, ()) if x != label)
         if not labels:
@@ -265,18 +268,17 @@ def _normalise(ctx: Context) -> None:
 
 @extractor("footnotes", reads=("text",), writes=("footnotes", "holes", "masked", "opening", "body"))
 def _footnotes(ctx: Context) -> None:
-    words = Words(ctx.vocab, ctx.lang)
     verbs_re = re.compile("|".join(re.escape(k) for k in sorted(_verb_lexicon(ctx.vocab, ctx.lang).entries, key=len, reverse=True)) or "(?!)",
                           re.I if ctx.lang == "en" else 0)
     found = header_mod.find_body_start(ctx.text, ctx.vocab, ctx.lang, verbs_re)
     if found is None:
-        ctx.issue("no-preamble-opening", "the text has no line opening the body ('大会，' / 'The General Assembly,'); "
+        ctx.issue("no-preamble-opening", "the text has no line opening the body (the drafting vocabulary's preamble opening); "
                   "the whole text is read as the body", severity="warning")
         ctx.opening, ctx.body = None, (0, len(ctx.text))
     else:
         ctx.opening, ctx.body = found, (found[1], len(ctx.text))
-    del words
-    notes, holes = find_footnotes(ctx.text, ctx.body[0], len(ctx.text))
+    cites = citation_regex(ctx.vocab.citation_forms("ResolutionNoun", ctx.lang), lang=ctx.lang)
+    notes, holes = find_footnotes(ctx.text, ctx.body[0], len(ctx.text), cites=cites)
     ctx.footnotes, ctx.holes = notes, holes
     ctx.masked = mask(ctx.text, holes)
 
@@ -384,6 +386,10 @@ def _mentions(ctx: Context) -> None:
                 p.mentions.append(Mention("actor", span, [concept], how="name", in_title=inside))
         _symbol_mentions(ctx, p, words, quotes)
         p.mentions.sort(key=lambda m: (m.span[0], m.span[1]))
+        for hit in lexmatch.scan(text, s, e, ctx.vocab.lexicon(("theme",), ctx.lang)):
+            for theme in hit.entries:
+                if theme not in p.themes:
+                    p.themes.append(theme)
 
 
 def _blank(text: str, start: int, end: int, regions: list[Span]) -> str:
@@ -428,11 +434,7 @@ def _symbol_mentions(ctx: Context, p: Paragraph, words: Words, quotes: list[Span
         c = _mint_instrument(ctx, symbol=sym, label=None, lang=ctx.lang)
         p.mentions.append(Mention("instrument", (m.start(1), m.end(1)), [c], how="symbol", symbol=sym))
         taken.append((m.start(), m.end()))
-    nouns = "|".join(re.escape(w) for w in words.resolution_nouns) or "(?!)"
-    if ctx.lang == "zh":
-        pat = re.compile(rf"第?\s*(\d{{1,3}}/\d{{1,4}})\s*号?(?:{nouns})")
-    else:
-        pat = re.compile(rf"(?:{nouns})\s+(\d{{1,3}}/\d{{1,4}})(?![0-9/])", re.I)
+    pat = citation_regex(ctx.vocab.citation_forms("ResolutionNoun", ctx.lang), lang=ctx.lang)
     for m in pat.finditer(text, s, e):
         if _in((m.start(), m.end()), taken):
             continue

@@ -100,12 +100,20 @@ class Minter:
         return f"{resource}/sel"
 
 
+_FIXED = (DEFAULT_BASE + "ontology", DEFAULT_BASE + "shapes")
+
+
 def rebase(iri: str, base: str) -> str:
     """Move an IRI minted under the default base to another base.
 
+    The ontology's own terms (``…/ontology#``, ``…/shapes#``) never move: they name the
+    model, not the data.
+
     >>> rebase("https://w3id.org/un-mandates/actor/x", "http://localhost:8000/")
     'http://localhost:8000/actor/x'
+    >>> rebase("https://w3id.org/un-mandates/ontology#Mandate", "http://localhost:8000/")
+    'https://w3id.org/un-mandates/ontology#Mandate'
     """
-    if base != DEFAULT_BASE and iri.startswith(DEFAULT_BASE):
+    if base != DEFAULT_BASE and iri.startswith(DEFAULT_BASE) and not iri.startswith(_FIXED):
         return base + iri[len(DEFAULT_BASE):]
     return iri

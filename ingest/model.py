@@ -91,6 +91,7 @@ class Paragraph:
     mentions: list[Mention] = field(default_factory=list)
     footnotes: list[int] = field(default_factory=list)
     subitems: list[tuple[str, Span]] = field(default_factory=list)
+    themes: list[Concept] = field(default_factory=list)
 
     @property
     def local(self) -> str:

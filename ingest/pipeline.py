@@ -152,7 +152,7 @@ def build(paths: list[Path], out: Path, *, base: str = DEFAULT_BASE, symbol: str
                     "footnotes": len(doc.footnotes),
                     "clauses": sum(len(p.clauses) for p in doc.paragraphs),
                     "mandates": sum(1 for p in doc.paragraphs for c in p.clauses if c.verb.directive)}
-        v = validate(g, vocabulary=vocab_g)
+        v = validate(g, vocabulary=vocab_g, base=base)
         r.conforms = v.conforms
         r.shacl = [{"shape": x.shape, "focus": x.focus, "path": x.path, "message": x.message,
                     "severity": x.severity} for x in v.results]

@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass
 
 from .model import Footnote, Issue, Paragraph, Span
-from .symbols import RES_NUMBER, SYMBOL, archaic_resolution, canonical
+from .symbols import SYMBOL, archaic_resolution, canonical
 from .text import SUPERSCRIPTS, superscript_value
 
 SUPER = f"[{SUPERSCRIPTS}]+"
 # footnote text lines: "¹ 第 60/1 号决议。", "1/ A/52/…", "(1) …", "(注) …"
 _FOOTNOTE_LINE = re.compile(
-    rf"(?m)^[ \t]*(?:(?P<sup>{SUPER})|(?P<slash>\d{{1,2}})/(?![0-9])|\((?P<paren>\d{{1,2}})\)|(?P<note>\(注\)))[ \t]*(?P<body>[^\n]*)$"
+    rf"(?m)^[ \t]*(?:(?P<sup>{SUPER})|(?P<slash>\d{{1,2}})/(?![0-9])|\((?P<paren>\d{{1,2}})\)|(?P<archaic>\(注\)))[ \t]*(?P<body>[^\n]*)$"
 )
 _SUBITEM = re.compile(r"(?m)(?:^|(?<=[:;：；]))[ \t]*[(（](?P<label>[a-z]{1,2}|[甲乙丙丁戊己庚辛壬癸])[)）]")
 _CLOSE_PUNCT = "。.;；"
@@ -31,8 +31,11 @@ class Hole:
     what: str  # footnote | closing
 
 
-def find_footnotes(text: str, start: int, end: int) -> tuple[list[Footnote], list[Hole]]:
-    """Footnote text blocks between ``start`` and ``end``, with the holes they leave."""
+def find_footnotes(text: str, start: int, end: int, *, cites) -> tuple[list[Footnote], list[Hole]]:  # type: ignore[no-untyped-def]
+    """Footnote text blocks between ``start`` and ``end``, with the holes they leave.
+
+    ``cites`` is the pattern of numbered resolution citations (see ``symbols.citation_regex``).
+    """
     notes: list[Footnote] = []
     holes: list[Hole] = []
     for m in _FOOTNOTE_LINE.finditer(text, start, end):
@@ -43,45 +46,42 @@ def find_footnotes(text: str, start: int, end: int) -> tuple[list[Footnote], lis
         elif m.group("paren"):
             number, marker = int(m.group("paren")), f"({m.group('paren')})"
         else:
-            number, marker = 0, m.group("note")
+            number, marker = 0, m.group("archaic")
         body_s, body_e = m.start("body"), m.end("body")
         if body_e <= body_s:
             continue
         fn = Footnote(number=number, marker=marker, span=(m.start(), m.end()), text_span=(body_s, body_e))
-        fn.symbols = footnote_symbols(text[body_s:body_e])
-        tm = re.search(r"《([^》]{1,200})》", text[body_s:body_e])
-        fn.title = tm.group(1) if tm else None
+        fn.symbols = footnote_symbols(text[body_s:body_e], cites)
         notes.append(fn)
         holes.append(Hole((m.start(), m.end()), "footnote"))
     return notes, holes
 
 
-def footnote_symbols(body: str) -> list[str]:
+def footnote_symbols(body: str, cites) -> list[str]:  # type: ignore[no-untyped-def]
     """Canonical UN symbols named in a footnote's text, in order.
 
-    >>> footnote_symbols("第60/1号决议。"), footnote_symbols("A/51/402,附件。")
+    >>> from ingest.symbols import citation_regex
+    >>> cites = citation_regex(["第{n}号决议", "resolution {n}"], lang="zh")
+    >>> footnote_symbols("第60/1号决议。", cites), footnote_symbols("A/51/402,附件。", cites)
     (['A/RES/60/1'], ['A/51/402'])
-    >>> footnote_symbols("见FCCC/CP/2015/10/Add.1,第1/CP.21号决定,附件。")
+    >>> footnote_symbols("见FCCC/CP/2015/10/Add.1,第1/CP.21号决定,附件。", cites)
     ['FCCC/CP/2015/10/Add.1']
-    >>> footnote_symbols("Resolution 60/1."), footnote_symbols("《第四次妇女问题世界会议的报告》(联合国出版物,出售品编号:C.96.IV.13)")
+    >>> footnote_symbols("See resolution 60/1.", cites), footnote_symbols("(出售品编号:C.96.IV.13)", cites)
     (['A/RES/60/1'], [])
     """
     found: list[tuple[int, str]] = []
     taken: list[Span] = []
     for m in SYMBOL.finditer(body):
         sym = canonical(m.group(1))
-        if "/" in sym and not re.fullmatch(r"[A-Z]\.\d+", sym):
+        if "/" in sym:
             found.append((m.start(), sym))
             taken.append((m.start(), m.end()))
-    for m in RES_NUMBER.finditer(body):
-        if any(s <= m.start() < e for s, e in taken):
+    for m in cites.finditer(body):
+        if any(s <= m.start(1) < e for s, e in taken):
             continue
-        after = body[m.end(): m.end() + 4]
-        before = body[max(0, m.start() - 12): m.start()].lower()
-        if "决定" in after or "decision" in before or re.match(r"/?CP", after):
-            continue
-        if "决议" in after or "resolution" in before:
-            found.append((m.start(), canonical(m.group(0))))
+        number = m.group(1)
+        if re.fullmatch(r"\d{1,3}/\d{1,4}|\d{1,4}\s*\([IVXLC]+\)", number):
+            found.append((m.start(), canonical(number)))
     for m in re.finditer(r"[〇零0一二三四五六七八九]{2,5}\s*[(（][一二三四五六七八九十]+[)）]", body):
         sym = archaic_resolution(m.group(0))
         if sym:

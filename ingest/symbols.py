@@ -110,3 +110,63 @@ def undocs(symbol: str) -> str:
     'https://undocs.org/A/RES/70/1'
     """
     return "https://undocs.org/" + symbol
+
+
+def citation_regex(forms: list[str], *, lang: str) -> "re.Pattern[str]":
+    """A pattern for numbered citations built from their citation forms; group 1 is the number.
+
+    >>> citation_regex(["第{n}号决议"], lang="zh").search("其第 57/32 号决议").group(1)
+    '57/32'
+    >>> citation_regex(["resolution {n}"], lang="en").search("Recalling its Resolution 57/32 of").group(1)
+    '57/32'
+    """
+    alts = []
+    for form in forms:
+        before, _, after = form.partition("{n}")
+        alts.append(r"\s*".join(re.escape(x) for x in before.split()) + r"\s*"
+                    + r"(\d{1,4}/(?:[A-Z]{1,4}\.)?\d{1,4}|\d{1,4}\s*\([IVXLC]+\))"
+                    + r"\s*" + r"\s*".join(re.escape(x) for x in after.split()))
+    pattern = "|".join(f"(?:{a})" for a in alts) or "(?!)"
+    # one group for all alternatives
+    pattern = "(?:" + pattern + ")"
+    compiled = re.compile(pattern, re.I if lang == "en" else 0)
+    return _OneGroup(compiled)
+
+
+class _OneGroup:
+    """Wrap a pattern with one capturing group per alternative so ``group(1)`` is the first that matched."""
+
+    def __init__(self, compiled: "re.Pattern[str]"):
+        self.compiled = compiled
+
+    def _fix(self, m):  # type: ignore[no-untyped-def]
+        return None if m is None else _Match(m)
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None):  # type: ignore[no-untyped-def]
+        return self._fix(self.compiled.search(text, pos, len(text) if endpos is None else endpos))
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None):  # type: ignore[no-untyped-def]
+        for m in self.compiled.finditer(text, pos, len(text) if endpos is None else endpos):
+            yield _Match(m)
+
+
+class _Match:
+    def __init__(self, m):  # type: ignore[no-untyped-def]
+        self.m = m
+
+    def group(self, i: int = 0) -> str:
+        if i == 0:
+            return self.m.group(0)
+        return next(g for g in self.m.groups() if g is not None)
+
+    def start(self, i: int = 0) -> int:
+        if i == 0:
+            return self.m.start()
+        k = next(k for k, g in enumerate(self.m.groups(), 1) if g is not None)
+        return self.m.start(k)
+
+    def end(self, i: int = 0) -> int:
+        if i == 0:
+            return self.m.end()
+        k = next(k for k, g in enumerate(self.m.groups(), 1) if g is not None)
+        return self.m.end(k)

@@ -44,7 +44,7 @@ class Concept:
     sdgs: tuple[str, ...] = ()
     instrument_type: str | None = None
     ambiguous: frozenset[str] = frozenset()
-    extra: dict[str, str] = field(default_factory=dict)
+    forms: dict[str, str] = field(default_factory=dict)  # citation forms by language ({n} = number)
 
     def label(self, lang: str) -> str:
         """The preferred label in a language, else any label.
@@ -110,6 +110,10 @@ class Vocabulary:
         """The folded words of every marker with a role, longest first."""
         words = {fold_label(w, lang=lang) for c in self.markers(role) for w in c.labels.get(lang, ())}
         return sorted((w for w in words if w), key=lambda w: (-len(w), w))
+
+    def citation_forms(self, role: str, lang: str) -> list[str]:
+        """How resolutions (``ResolutionNoun``) or decisions (``DecisionNoun``) are cited by number."""
+        return sorted(c.forms[lang] for c in self.markers(role) if lang in c.forms)
 
     def is_organization(self, concept: Concept) -> bool:
         return bool(concept.types & self.organization_classes)
@@ -248,6 +252,7 @@ def load(folder: str | None = None) -> Vocabulary:
                 sdgs=tuple(sorted(str(x) for x in props.get(MND + "sdg", []))),
                 instrument_type=one(MND + "instrumentType"),
                 ambiguous=frozenset(str(x) for x in props.get(MND + "ambiguousLabel", [])),
+                forms={_lit_lang(x) or "": str(x) for x in props.get(MND + "citationForm", [])},
             )
         )
     return Vocabulary(concepts, frozenset(orgs))
