@@ -17,7 +17,7 @@ from . import header as header_mod
 from . import lexmatch
 from .model import Clause, Document, Footnote, Header, Issue, Mention, Paragraph, Report, Span
 from .read import Source
-from .segment import SUPER, Hole, find_footnotes, mask, segment
+from .segment import SUPER, Hole, find_footnotes, mask, normalise_markers, segment
 from .symbols import SYMBOL, canonical, citation_regex, resolution_symbol, slug
 from .text import SUPERSCRIPTS, fold_label, normalise, read_number, superscript_value, NUMBER_PATTERN
 from .vocab import DEFAULT_BASE, MND, Concept, Lexicon, Vocabulary
@@ -227,9 +227,17 @@ def _verb_lexicon(vocab: Vocabulary, lang: str) -> Lexicon:
     return vocab.lexicon(("verb",), lang)
 
 
-def head_at(ctx: Context, words: Words, pos: int, end: int) -> tuple[Concept, int, int] | None:
+def _operative_only(ctx: Context, words: Words, pos: int, end: int) -> bool:
+    """True when the text at ``pos`` opens with a verb used only in operative paragraphs."""
+    h = head_at(ctx, words, _skip_space(ctx.masked, pos, end), end)
+    if h is None:
+        return False
+    return bool(h[0].used_in) and MND + "Preambular" not in h[0].used_in
+
+
+def head_at(ctx: Context, words: Words, pos: int, end: int, *, text: str | None = None) -> tuple[Concept, int, int] | None:
     """A clause head (prefixes + verb) starting at ``pos``: (verb, start, end), or None."""
-    text = ctx.masked
+    text = ctx.masked if text is None else text
     lang = ctx.lang
     i = pos
     for _ in range(3):
@@ -270,7 +278,10 @@ def _normalise(ctx: Context) -> None:
 def _footnotes(ctx: Context) -> None:
     verbs_re = re.compile("|".join(re.escape(k) for k in sorted(_verb_lexicon(ctx.vocab, ctx.lang).entries, key=len, reverse=True)) or "(?!)",
                           re.I if ctx.lang == "en" else 0)
-    found = header_mod.find_body_start(ctx.text, ctx.vocab, ctx.lang, verbs_re)
+    words = Words(ctx.vocab, ctx.lang)
+    found = header_mod.find_body_start(
+        ctx.text, ctx.vocab, ctx.lang, verbs_re,
+        prefixed=lambda text, k: head_at(ctx, words, k, min(len(text), k + 40), text=text) is not None)
     if found is None:
         ctx.issue("no-preamble-opening", "the text has no line opening the body (the drafting vocabulary's preamble opening); "
                   "the whole text is read as the body", severity="warning")
@@ -280,7 +291,7 @@ def _footnotes(ctx: Context) -> None:
     cites = citation_regex(ctx.vocab.citation_forms("ResolutionNoun", ctx.lang), lang=ctx.lang)
     notes, holes = find_footnotes(ctx.text, ctx.body[0], len(ctx.text), cites=cites)
     ctx.footnotes, ctx.holes = notes, holes
-    ctx.masked = mask(ctx.text, holes)
+    ctx.masked, _ = normalise_markers(mask(ctx.text, holes), ctx.body[0], len(ctx.text))
 
 
 @extractor("structure", reads=("masked", "body"), writes=("paragraphs", "closing", "body"))
@@ -295,7 +306,15 @@ def _structure(ctx: Context) -> None:
         p = _skip_space(ctx.masked, pos, end)
         return head_at(ctx, words, p, end) is not None
 
-    ctx.paragraphs, issues = segment(ctx.masked, ctx.body[0], end, opens_clause)
+    def spaced(i: int, j: int) -> bool:
+        """True when the original file has white space between normalised positions i and j."""
+        if j >= len(ctx.origin) or i >= j:
+            return False
+        return any(ch.isspace() for ch in ctx.source.text[ctx.origin[i]:ctx.origin[j]])
+
+    ctx.paragraphs, issues = segment(ctx.masked, ctx.body[0], end, opens_clause, spaced=spaced,
+                                     operative_only=lambda pos: _operative_only(ctx, words, pos, end),
+                                     complete=closing is not None)
     ctx.issues.extend(issues)
 
 
@@ -312,6 +331,11 @@ def _header(ctx: Context) -> None:
         if h.symbol is None or canonical(ctx.symbol_option) != h.symbol:
             h.symbol = canonical(ctx.symbol_option)
             h.symbol_source = "option"
+    if h.session is None and h.symbol:
+        # the symbol's first number is the session (A/RES/52/19: 52nd session) by UN convention
+        sm = re.fullmatch(r"A/RES/(\d{2,3})/\d+", h.symbol)
+        if sm and h.symbol_source == "text":
+            h.session = int(sm.group(1))
     if h.symbol is None:
         h.symbol = symbol_from_file_name(ctx.source.path)
         h.symbol_source = "file-name"

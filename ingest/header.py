@@ -46,6 +46,7 @@ def english_ordinal(word: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+_LINE = re.compile(r"(?m)^[ \t]*(\S[^\n]*)$")
 _ZH_DATE = re.compile(rf"({NUMBER_PATTERN})年({NUMBER_PATTERN})月({NUMBER_PATTERN})日")
 _EN_DATE = re.compile(r"\b(\d{1,2}) (January|February|March|April|May|June|July|August|September|October|"
                       r"November|December),? (\d{4})\b", re.I)
@@ -81,19 +82,28 @@ def _words(vocab: Vocabulary, role: str, lang: str) -> str:
     return "|".join(re.escape(w) for w in words) or "(?!)"
 
 
-def find_body_start(text: str, vocab: Vocabulary, lang: str, verbs_regex: re.Pattern[str]) -> tuple[int, int] | None:
+def find_body_start(text: str, vocab: Vocabulary, lang: str, verbs_regex: re.Pattern[str],
+                    prefixed=lambda text, k: False) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
     """Where the preamble opening ("大会，", "The General Assembly,") stands.
 
     Returns (start of the opening, start of the body after it), or None.
     """
     opening = _words(vocab, "PreambleOpening", lang)
     flags = re.I if lang == "en" else 0
-    # the opening alone on its line, or followed by a comma and the first paragraph
-    for pat in (rf"(?m)^[ \t]*(?:{opening})[ \t]*[,:]?[ \t]*$", rf"(?m)^[ \t]*(?:{opening})[ \t]*[,:]"):
+    # 1. the opening with its comma, alone on its line or followed by the first paragraph
+    for pat in (rf"(?m)^[ \t]*(?:{opening})[ \t]*[,:][ \t]*$", rf"(?m)^[ \t]*(?:{opening})[ \t]*[,:]"):
         m = re.search(pat, text, flags)
         if m:
             return m.start(), m.end()
-    # archaic: the opening fused with the first verb ("大会决定…", "大会建议:")
+    # 2. the opening alone on its line without a comma, where a paragraph opening with a verb follows
+    #    (a bare organ heading above the metadata is followed by a session line, not a verb)
+    for m in re.finditer(rf"(?m)^[ \t]*(?:{opening})[ \t]*$", text, flags):
+        k = m.end()
+        while k < len(text) and text[k].isspace():
+            k += 1
+        if verbs_regex.match(text, k) or prefixed(text, k):
+            return m.start(), m.end()
+    # 3. archaic: the opening fused with the first verb ("大会决定…", "大会建议:")
     for m in re.finditer(rf"(?m)^[ \t]*(?:{opening})", text, flags):
         if verbs_regex.match(text, m.end()):
             return m.start(), m.end()
@@ -152,7 +162,7 @@ def parse_header(text: str, head_end: int, tail_start: int, vocab: Vocabulary, l
                 h.title = title
                 h.title_span = (line_m.start(1) + sm.start(2), line_m.start(1) + sm.start(2) + len(title))
             else:
-                nxt = re.search(r"(?m)^[ \t]*(\S[^\n]*)$", head, line_m.end())
+                nxt = _LINE.search(head, line_m.end())
                 if nxt:
                     h.title = nxt.group(1).strip()
                     h.title_span = (nxt.start(1), nxt.start(1) + len(h.title))

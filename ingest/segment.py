@@ -93,6 +93,57 @@ def footnote_symbols(body: str, cites) -> list[str]:  # type: ignore[no-untyped-
     return out
 
 
+_SUPER_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+# footnote markers in the styles conversions leave behind, glued to the text they mark
+_MARKER = re.compile(
+    r"(?P<slash>(?<=[^\s\d/A-Za-z])(?P<n1>\d{1,2})/(?![\d/A-Za-z]))"
+    r"|(?P<pre>(?<=[,.;，。；》”\u4e00-\u9fff])/(?P<n2>\d{1,2})(?![\d/]))"
+    r"|(?P<paren>(?<=[,.;，。；》”\u4e00-\u9fff])\((?P<n3>\d{1,2})\))"
+    r"|(?P<bare>(?<=[,;，；。》”])(?P<n4>\d{1,2})(?=[\s\u4e00-\u9fff]|$)(?![\s]*[年月日号条次届个%]))",
+    re.M,
+)
+
+
+def normalise_markers(text: str, start: int, end: int) -> tuple[str, list[tuple[int, int, int]]]:
+    """Rewrite footnote markers written as ``1/``, ``/1``, ``(1)`` or bare digits glued to
+    the text into superscript digits (same length, padded with spaces), so that every later
+    stage sees one marker style.
+
+    A candidate counts when markers run in sequence (the next number, or for the explicit
+    styles a number already seen), which keeps dates, counts and symbols out.
+
+    Returns:
+        The rewritten text and the markers found as (start, end, number).
+
+    >>> t, found = normalise_markers("报告,1/并请秘书长; 《公约》(2) 第3条", 0, 23)
+    >>> t
+    '报告,¹ 并请秘书长; 《公约》 ²  第3条'
+    >>> found
+    [(3, 5, 1), (16, 19, 2)]
+    """
+    chars = list(text)
+    found: list[tuple[int, int, int]] = []
+    expected = 1
+    for m in _MARKER.finditer(text, start, end):
+        kind = m.lastgroup if m.lastgroup in ("slash", "pre", "paren", "bare") else next(
+            k for k in ("slash", "pre", "paren", "bare") if m.group(k))
+        n = int(m.group({"slash": "n1", "pre": "n2", "paren": "n3", "bare": "n4"}[kind]))
+        repeat_at_end = kind == "bare" and re.match(r"[ \t]*(\n|$)", text[m.end():m.end() + 3]) is not None
+        if n == 0 or not (n == expected or (n < expected and (kind != "bare" or repeat_at_end))):
+            continue
+        if n == expected:
+            expected += 1
+        digits = str(n)
+        s, e = m.start(kind), m.end(kind)
+        k = s + (m.group(kind).index(digits))
+        for i in range(s, e):
+            chars[i] = " "
+        for j, d in enumerate(digits):
+            chars[k + j] = _SUPER_DIGITS[int(d)]
+        found.append((s, e, n))
+    return "".join(chars), found
+
+
 def mask(text: str, holes: list[Hole]) -> str:
     """The text with every hole blanked out (same length, so offsets stay valid)."""
     chars = list(text)
@@ -122,28 +173,29 @@ def find_operative_starts(masked: str, start: int, end: int) -> list[tuple[int, 
     return found
 
 
-def split_preamble(masked: str, start: int, end: int, opens_clause) -> list[Span]:  # type: ignore[no-untyped-def]
+def split_preamble(masked: str, start: int, end: int, opens_clause, *, spaced=None) -> list[Span]:  # type: ignore[no-untyped-def]
     """Preambular paragraphs between ``start`` and ``end``.
 
-    A paragraph ends at a comma followed by a line break or by spaces, where the next
-    text opens with a preambular phrase (``opens_clause(pos)`` is true), or at a comma
-    followed by a blank line.
+    A paragraph ends at a comma followed by a line break, or by white space in the original
+    file (``spaced(i, j)``; texts flattened to one line keep it), where the next text opens
+    with a preambular phrase (``opens_clause(pos)``); or at a comma followed by a blank line.
     """
     spans: list[Span] = []
     pos = start
-    # skip leading blank space
     while pos < end and masked[pos].isspace():
         pos += 1
     cur = pos
-    for m in re.finditer(r"[,，]([ \t]*(?:[⁰-⁹]+[ \t]*)?)(\n[ \t\n]*|[ \t]+)", masked[:end]):
+    for m in re.finditer(r"[,，]([ \t]*(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+[ \t]*)?)(\n[ \t\n]*|[ \t]*)", masked[:end]):
         if m.start() < cur:
             continue
         nxt = m.end()
         if nxt >= end:
             break
-        blank = masked[m.start(2):m.end(2)].count("\n") >= 2
-        if blank or opens_clause(nxt):
-            spans.append((cur, m.start(2) if m.start(2) > m.start() else m.end(1)))
+        gap = masked[m.start(2):m.end(2)]
+        blank = gap.count("\n") >= 2
+        broken = "\n" in gap or (spaced is not None and spaced(m.start(), nxt))
+        if blank or (broken and opens_clause(nxt)):
+            spans.append((cur, m.end(1)))
             cur = nxt
     tail_end = end
     while tail_end > cur and masked[tail_end - 1].isspace():
@@ -159,22 +211,51 @@ def _rstrip(text: str, s: int, e: int) -> int:
     return e
 
 
-def segment(masked: str, body_start: int, body_end: int, opens_clause) -> tuple[list[Paragraph], list[Issue]]:  # type: ignore[no-untyped-def]
-    """Preambular and operative paragraphs of the body ``[body_start, body_end)``."""
+def segment(masked: str, body_start: int, body_end: int, opens_clause, *, spaced=None,  # type: ignore[no-untyped-def]
+            operative_only=None, complete: bool = True) -> tuple[list[Paragraph], list[Issue]]:
+    """Preambular and operative paragraphs of the body ``[body_start, body_end)``.
+
+    Without numbered paragraphs (the archaic 1946–1966 style) in a complete text (one with
+    its closing lines), the paragraphs after the last comma-ended one (or those opening with a verb used only in operative paragraphs,
+    ``operative_only(pos)``) are operative, numbered in order.
+    """
     issues: list[Issue] = []
     ops = find_operative_starts(masked, body_start, body_end)
     pre_end = ops[0][1] if ops else body_end
     paragraphs: list[Paragraph] = []
-    for i, (s, e) in enumerate(split_preamble(masked, body_start, pre_end, opens_clause), start=1):
+    pre = split_preamble(masked, body_start, pre_end, opens_clause, spaced=spaced)
+    if not ops and pre and complete:
+        k = len(pre)
+        while k > 0:
+            s, e = pre[k - 1]
+            ends_open = masked[e - 1] in ",，"
+            if ends_open and not (operative_only and operative_only(s)):
+                break
+            k -= 1
+        if k == len(pre) and operative_only and operative_only(pre[0][0]):
+            k = 0
+        unnumbered_ops = pre[k:]
+        pre = pre[:k]
+    else:
+        unnumbered_ops = []
+    for i, (s, e) in enumerate(pre, start=1):
         paragraphs.append(Paragraph("preambular", i, (s, e), (s, e)))
+    for i, (s, e) in enumerate(unnumbered_ops, start=1):
+        p = Paragraph("operative", i, (s, e), (s, e))
+        _subitems(masked, p)
+        paragraphs.append(p)
     for k, (n, s, bs) in enumerate(ops):
         e = ops[k + 1][1] if k + 1 < len(ops) else body_end
         e = _rstrip(masked, s, e)
         p = Paragraph("operative", n, (s, e), (bs, e))
-        for sm in _SUBITEM.finditer(masked, bs, e):
-            p.subitems.append((sm.group("label"), (sm.start(), sm.end())))
+        _subitems(masked, p)
         paragraphs.append(p)
     return paragraphs, issues
+
+
+def _subitems(masked: str, p: Paragraph) -> None:
+    for sm in _SUBITEM.finditer(masked, p.body_span[0], p.body_span[1]):
+        p.subitems.append((sm.group("label"), (sm.start(), sm.end())))
 
 
 __all__ = ["segment", "find_footnotes", "footnote_symbols", "mask", "Hole", "SUPER"]

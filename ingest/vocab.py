@@ -45,6 +45,7 @@ class Concept:
     instrument_type: str | None = None
     ambiguous: frozenset[str] = frozenset()
     forms: dict[str, str] = field(default_factory=dict)  # citation forms by language ({n} = number)
+    used_in: frozenset[str] = frozenset()  # mnd:Preambular / mnd:Operative, for verbs
 
     def label(self, lang: str) -> str:
         """The preferred label in a language, else any label.
@@ -253,6 +254,7 @@ def load(folder: str | None = None) -> Vocabulary:
                 instrument_type=one(MND + "instrumentType"),
                 ambiguous=frozenset(str(x) for x in props.get(MND + "ambiguousLabel", [])),
                 forms={_lit_lang(x) or "": str(x) for x in props.get(MND + "citationForm", [])},
+                used_in=frozenset(str(x) for x in props.get(MND + "usedIn", [])),
             )
         )
     return Vocabulary(concepts, frozenset(orgs))
