@@ -14,7 +14,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from . import __version__
 from .iris import Minter, check, rebase
 from .model import Document, Mention
-from .symbols import undocs
+from .symbols import slug, undocs
 from .vocab import DEFAULT_BASE, MND as MND_IRI, Concept
 
 MND = Namespace(MND_IRI)
@@ -108,7 +108,11 @@ class Builder:
         act = URIRef(m.activity)
         g.add((expr, PROV.wasGeneratedBy, act))
         g.add((act, RDF.type, PROV.Activity))
-        g.add((act, PROV.used, Literal(Path(d.path).name)))
+        src = URIRef(f"{m.expression}/source")
+        g.add((act, PROV.used, src))
+        g.add((src, RDF.type, MND.SourceFile))
+        g.add((src, MND.sourceFile, Literal(Path(d.path).name)))
+        g.add((src, MND.sourceSha256, Literal(d.sha256)))
         tool = URIRef(f"{self.base}tool/mandates/{__version__}")
         g.add((act, PROV.wasAssociatedWith, tool))
         g.add((tool, RDF.type, PROV.SoftwareAgent))
@@ -195,7 +199,10 @@ class Builder:
         known = _by_symbol(load()).get(sym)
         if known is not None:
             return self.ref(known.iri)
-        iri = check(f"{self.base}doc/{sym.replace('/', '-')}")
+        minted = next((c for c in self.doc.minted.values() if c.symbol == sym), None)
+        if minted is not None:
+            return self.ref(minted.iri)  # its labels come from _minted
+        iri = check(f"{self.base}doc/{slug(sym)}")
         if (URIRef(iri), MND.symbol, None) not in self.g:
             self.g.add((URIRef(iri), RDF.type, MND.Instrument))
             self.g.add((URIRef(iri), MND.symbol, Literal(sym)))
@@ -227,6 +234,8 @@ class Builder:
             g.add((mi, MND.mentionKind, Literal("in-title")))
         if mention.flagged:
             g.add((mi, MND.flag, self.flag("unlisted")))
+        if mention.how == "coreference" and not mention.refers:
+            g.add((mi, MND.flag, self.flag("coreference-unresolved")))
 
     def _minted(self, c: Concept) -> None:
         g = self.g

@@ -157,15 +157,12 @@ def parse_header(text: str, head_end: int, tail_start: int, vocab: Vocabulary, l
             h.printed_symbol = sm.group(1)
             h.symbol = canonical(sm.group(1))
             h.symbol_span = (line_m.start(1) + sm.start(1), line_m.start(1) + sm.end(1))
-            title = sm.group(2).strip()
-            if title:
-                h.title = title
-                h.title_span = (line_m.start(1) + sm.start(2), line_m.start(1) + sm.start(2) + len(title))
-            else:
+            title_start = line_m.start(1) + sm.start(2) if sm.group(2).strip() else None
+            if title_start is None:
                 nxt = _LINE.search(head, line_m.end())
-                if nxt:
-                    h.title = nxt.group(1).strip()
-                    h.title_span = (nxt.start(1), nxt.start(1) + len(h.title))
+                title_start = nxt.start(1) if nxt else None
+            if title_start is not None:
+                h.title, h.title_span = _title_from(head, title_start, lang)
             break
         am = re.match(r"([〇零0一二三四五六七八九]{2,5}\s*[(（][一二三四五六七八九十]+[)）])\s*[、.．]?\s*(.*)$", line)
         if am and archaic_resolution(am.group(1)):
@@ -173,8 +170,7 @@ def parse_header(text: str, head_end: int, tail_start: int, vocab: Vocabulary, l
             h.symbol = archaic_resolution(am.group(1))
             h.symbol_span = (line_m.start(1) + am.start(1), line_m.start(1) + am.end(1))
             if am.group(2).strip():
-                h.title = am.group(2).strip()
-                h.title_span = (line_m.start(1) + am.start(2), line_m.start(1) + am.start(2) + len(h.title))
+                h.title, h.title_span = _title_from(head, line_m.start(1) + am.start(2), lang)
             break
     if h.symbol is None:
         m = re.search(r"A/RES/\d{1,3}/\d{1,4}", head)
@@ -195,10 +191,52 @@ def parse_header(text: str, head_end: int, tail_start: int, vocab: Vocabulary, l
             rf"\b(\d+)(?:st|nd|rd|th)\s+(?:{plenary_cue})", head, flags)
     if pm:
         h.meeting = read_number(pm.group(1))
-    dates = find_dates(text, tail_start) or find_dates(text, 0, head_end)
+    adoption_cue = _words(vocab, "AdoptionCue", lang)
+    dates = find_dates(text, tail_start)
+    if not dates:
+        # the header's date counts only where the adoption line carries it
+        # ("2020年9月4日大会决议", "Resolution adopted by the General Assembly on 4 September 2020");
+        # a distribution date ("Distr.: General 9 September 2020") is not the adoption date
+        for d in find_dates(text, 0, head_end):
+            before = text[max(0, d.span[0] - 60):d.span[0]]
+            after = text[d.span[1]:d.span[1] + 12]
+            if re.match(rf"\s*(?:{adoption_cue})", after, flags) or re.search(rf"(?:{adoption_cue})\s*(?:on)?\s*$", before, flags):
+                dates = [d]
+                break
+        if not dates and pm is not None and pm.string is head:
+            near = [d for d in find_dates(text, 0, head_end) if abs(d.span[0] - pm.end()) < 40 or abs(pm.start() - d.span[1]) < 40]
+            dates = near[:1]
     if dates:
         h.adopted = dates[0].iso
     return h, issues
+
+
+def _title_from(head: str, start: int, lang: str) -> tuple[str, Span]:
+    r"""The title starting at ``start``: the rest of its line and the lines after it, up to a
+    blank line or the end of the header (titles are hard-wrapped in PDF text layers).
+
+    >>> _title_from("74/304. Interaction between\n    the IPU\n\nThe General Assembly,", 8, "en")[0]
+    'Interaction between the IPU'
+    """
+    pieces: list[str] = []
+    pos = start
+    end = start
+    while pos < len(head):
+        nl = head.find("\n", pos)
+        line_end = len(head) if nl == -1 else nl
+        piece = head[pos:line_end].strip()
+        if not piece:
+            break
+        if pieces and re.match(r"\[|\d+\.|\(", piece):
+            break
+        pieces.append(piece)
+        end = pos + len(head[pos:line_end].rstrip())
+        if nl == -1:
+            break
+        pos = nl + 1
+        while pos < len(head) and head[pos] in " \t":
+            pos += 1
+    return (" " if lang == "en" else "").join(pieces), (start, end)
 
 
 def parse_drafts(inner: str) -> list[str]:

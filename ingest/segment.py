@@ -45,8 +45,8 @@ def find_footnotes(text: str, start: int, end: int, *, cites) -> tuple[list[Foot
             number, marker = int(m.group("slash")), m.group("slash") + "/"
         elif m.group("paren"):
             number, marker = int(m.group("paren")), f"({m.group('paren')})"
-        else:
-            number, marker = 0, m.group("archaic")
+        else:  # archaic "(注)" notes carry no number: numbered in order of appearance
+            number, marker = len(notes) + 1, m.group("archaic")
         body_s, body_e = m.start("body"), m.end("body")
         if body_e <= body_s:
             continue

@@ -58,6 +58,14 @@ def _node_shape(shapes: Graph, shape: URIRef) -> URIRef:
     return shape
 
 
+def _english(report: Graph, result) -> str:  # type: ignore[no-untyped-def]
+    msgs = list(report.objects(result, SH.resultMessage))
+    for m in msgs:
+        if getattr(m, "language", None) == "en":
+            return str(m)
+    return str(sorted(msgs, key=str)[0]) if msgs else ""
+
+
 def validate(data: Graph, *, vocabulary: Graph | None = None, base: str = DEFAULT_BASE) -> Validation:
     """Validate ``data`` (plus the vocabulary graph) against ``ontology/shapes.ttl``."""
     import pyshacl
@@ -72,13 +80,14 @@ def validate(data: Graph, *, vocabulary: Graph | None = None, base: str = DEFAUL
     conforms, report, _ = pyshacl.validate(g, shacl_graph=shapes, inference="none", advanced=False,
                                            allow_warnings=True)
     results = []
-    for r in report.subjects(RDF.type, SH.ValidationResult):
+    top = {r for r in report.objects(None, SH.result)}  # not pySHACL's nested detail results
+    for r in sorted(top, key=str):
         src = report.value(r, SH.sourceShape)
         results.append(Result(
             shape=str(_node_shape(shapes, src)) if src is not None else "",
             focus=str(report.value(r, SH.focusNode)),
             path=str(report.value(r, SH.resultPath)) if report.value(r, SH.resultPath) is not None else None,
-            message=str(report.value(r, SH.resultMessage) or ""),
+            message=_english(report, r),
             severity=str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
         ))
     results.sort(key=lambda x: (x.shape, x.focus, x.path or "", x.message))

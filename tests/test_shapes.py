@@ -10,13 +10,11 @@ Fixtures live in tests/shapes/:
 Validation is done as the project does it: pyshacl, SHACL Core, no inference (the
 ontology, when needed, is part of the data graph), ``advanced=False``.
 
-Set ``MANDATES_SHAPES_CORPUS=1`` to also build every bundled corpus document and validate
-it together with the ontology and vocabularies (slow; off by default).
+Every bundled corpus document is validated by the build itself (tests/test_corpus.py).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -205,21 +203,3 @@ def test_ontology_and_vocabularies_conform(shapes: Graph) -> None:
     data = load(vocabulary_files())
     conforms, report, text = validate(data, shapes)
     assert conforms, text[:20000]
-
-
-@pytest.mark.skipif(not os.environ.get("MANDATES_SHAPES_CORPUS"), reason="set MANDATES_SHAPES_CORPUS=1")
-def test_corpus_documents_conform(shapes: Graph) -> None:  # pragma: no cover - opt-in
-    from ingest.build import build_graph
-    from ingest.extract import extract
-    from ingest.read import read_source
-    from ingest.resources import corpus_dir
-    from ingest.vocab import load as load_vocab
-
-    vocab = load(vocabulary_files())
-    failures = []
-    for f in sorted(corpus_dir().glob("A-RES-*")):
-        _, g = build_graph(extract(read_source(f), load_vocab()))
-        conforms, _, text = validate(g + vocab, shapes)
-        if not conforms:
-            failures.append(f"{f.name}\n{text[:4000]}")
-    assert not failures, "\n\n".join(failures)
