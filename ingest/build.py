@@ -240,6 +240,12 @@ class Builder:
     def _minted(self, c: Concept) -> None:
         g = self.g
         r = self.ref(c.iri)
+        if c.kind == "actor":
+            g.add((r, RDF.type, MND.Actor))
+            for lang, labels in sorted(c.labels.items()):
+                g.add((r, SKOS.prefLabel, Literal(labels[0], lang=lang)))
+            g.add((r, MND.flag, self.flag("unlisted")))
+            return
         g.add((r, RDF.type, MND.Instrument))
         for lang, labels in sorted(c.labels.items()):
             for i, lab in enumerate(labels):

@@ -36,6 +36,21 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--symbol", default=None, help="the symbol of a single document whose text gives none")
     b.add_argument("--lang", choices=("zh", "en"), default=None, help="the language (default: detected)")
     b.add_argument("--quiet", action="store_true", help="no per-document lines on stderr")
+
+    q = sub.add_parser("query", help="run a library query (by name) or a SPARQL file against a built store")
+    q.add_argument("query", help="a query name from queries/ (e.g. mandates-by-addressee) or a .rq file")
+    q.add_argument("--store", default="build", help="the folder 'mandates build --out' wrote (default: build/), "
+                   "or a SPARQL endpoint URL")
+    q.add_argument("--param", action="append", default=[], metavar="K=V",
+                   help="bind a query parameter (repeatable); IRIs in <>, else a string literal")
+    q.add_argument("--format", choices=("table", "csv", "json", "tsv"), default="table")
+
+    e = sub.add_parser("export", help="export a view of a built store: gephi (GEXF 1.3), png, svg, csv tables")
+    e.add_argument("kind", choices=("gephi", "png", "svg", "gephi-csv"))
+    e.add_argument("--store", default="build", help="the folder 'mandates build --out' wrote (default: build/)")
+    e.add_argument("--out", type=Path, default=None, help="output file (default: in the store folder)")
+    e.add_argument("--projection", choices=("mandate", "actor-instrument", "co-addressee"), default="mandate",
+                   help="which network: GA asks A together with B (mandate), actor-instrument, co-addressee")
     return p
 
 
@@ -46,6 +61,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if args.command == "build":
         return _build(args)
+    if args.command == "query":
+        from .query import query_cli
+
+        return query_cli(args)
+    if args.command == "export":
+        from .gephi import export_cli
+
+        return export_cli(args)
     return EXIT_USAGE  # pragma: no cover
 
 

@@ -246,7 +246,7 @@ def head_at(ctx: Context, words: Words, pos: int, end: int, *, text: str | None 
             break
         i = _skip_space(text, i + len(w), end, markers=False)
     lex = _verb_lexicon(ctx.vocab, lang)
-    low = text if lang == "zh" else text.lower()
+    low = lexmatch.view(text, lang)
     for length in range(min(lex.max_len, end - i), 0, -1):
         key = low[i:i + length]
         got = lex.entries.get(key)
@@ -304,6 +304,8 @@ def _structure(ctx: Context) -> None:
 
     def opens_clause(pos: int) -> bool:
         p = _skip_space(ctx.masked, pos, end)
+        if ctx.lang == "en" and not ctx.masked[p:p + 1].isupper():
+            return False  # English paragraphs open with a capital ("Recalling", "Noting")
         return head_at(ctx, words, p, end) is not None
 
     def spaced(i: int, j: int) -> bool:
@@ -314,7 +316,7 @@ def _structure(ctx: Context) -> None:
 
     ctx.paragraphs, issues = segment(ctx.masked, ctx.body[0], end, opens_clause, spaced=spaced,
                                      operative_only=lambda pos: _operative_only(ctx, words, pos, end),
-                                     complete=closing is not None)
+                                     complete=closing is not None, capital_lines=ctx.lang == "en")
     ctx.issues.extend(issues)
 
 
@@ -395,6 +397,9 @@ def _mentions(ctx: Context) -> None:
         actor_lex = ctx.vocab.lexicon(("actor",), ctx.lang)
         for qs, qe in quotes:
             hits += [(h, True) for h in lexmatch.scan(text, qs + 1, qe - 1, actor_lex, bounds=bounds)]
+        for h, _ in list(hits):  # names inside an instrument's name belong to it (unquoted English titles)
+            if h.entries[0].kind == "instrument":
+                hits += [(x, True) for x in lexmatch.scan(text, h.start, h.end, actor_lex, bounds=bounds)]
         for hit, inside in sorted(hits, key=lambda x: x[0].start):
             concept = hit.entries[0]
             span = (hit.start, hit.end)
@@ -409,11 +414,78 @@ def _mentions(ctx: Context) -> None:
             if concept.kind == "actor":
                 p.mentions.append(Mention("actor", span, [concept], how="name", in_title=inside))
         _symbol_mentions(ctx, p, words, quotes)
+        _unlisted_actors(ctx, p, outside, [m.span for m in p.mentions] + _consumed(hits), bounds)
         p.mentions.sort(key=lambda m: (m.span[0], m.span[1]))
         for hit in lexmatch.scan(text, s, e, ctx.vocab.lexicon(("theme",), ctx.lang)):
             for theme in hit.entries:
                 if theme not in p.themes:
                     p.themes.append(theme)
+
+
+def _consumed(hits) -> list[Span]:  # type: ignore[no-untyped-def]
+    """Spans taken by any vocabulary match (actors, instruments, non-actor terms)."""
+    return [(h.start, h.end) for h, _ in hits]
+
+
+def _unlisted_actors(ctx: Context, p: Paragraph, text: str, taken: list[Span], bounds: set[int] | None) -> None:
+    """Names that end like an organisation's (…委员会, …Organization) but are in no vocabulary:
+    flagged mentions with minted IRIs, so curators see them in the report."""
+    suffixes = ctx.vocab.marker_words("ActorNameSuffix", ctx.lang)
+    if not suffixes:
+        return
+    stop = set(ctx.vocab.marker_words("NameBoundary", ctx.lang)) | set(_verb_lexicon(ctx.vocab, ctx.lang).entries)
+    s, e = p.body_span
+    if ctx.lang == "zh":
+        tagged = lexmatch.tag(ctx.vocab, text, s, e)
+        ends = {t.end: i for i, t in enumerate(tagged)}
+        for suf in suffixes:
+            for m in re.finditer(re.escape(suf), text[s:e]):
+                end = s + m.end()
+                i = ends.get(end)
+                if i is None or any(a < end and s + m.start() < b for a, b in taken):
+                    continue
+                last = tagged[i]
+                if last.word != suf and not last.flag.startswith(("n", "j")):
+                    continue  # 签署 (to sign) ends with 署 but is a verb
+                k, start = i - 1, last.start
+                proper = last.word != suf and last.flag in lexmatch.PROPER
+                while k >= 0 and i - k <= 4:
+                    t = tagged[k]
+                    if t.word in stop or t.flag.startswith(lexmatch.NOT_IN_NAMES) or any(
+                            a < t.end and t.start < b for a, b in taken):
+                        break
+                    if not all("\u4e00" <= ch <= "\u9fff" for ch in t.word):
+                        break
+                    proper = proper or t.flag in lexmatch.PROPER
+                    start = t.start
+                    k -= 1
+                if proper and end - start >= len(suf) + 2:
+                    _add_unlisted(ctx, p, (start, end), taken)
+    else:
+        words = "|".join(re.escape(w) for w in sorted(suffixes, key=len, reverse=True))
+        pat = re.compile(rf"\b((?:[A-Z][\w'’\-]*\s+(?:(?:of|for|and|on|in|the)\s+)*){{1,6}}(?:{words}))\b", re.I * 0)
+        for m in pat.finditer(text, s, e):
+            span = (m.start(1), m.end(1))
+            first = text[span[0]:span[1]].split()[0].lower()
+            if first in stop:
+                continue
+            if any(a < span[1] and span[0] < b for a, b in taken):
+                continue
+            _add_unlisted(ctx, p, span, taken)
+
+
+def _add_unlisted(ctx: Context, p: Paragraph, span: Span, taken: list[Span]) -> None:
+    name = ctx.masked[span[0]:span[1]]
+    iri = f"{DEFAULT_BASE}actor/unlisted/{_title_slug(name)}"
+    c = ctx.minted.get(iri)
+    if c is None:
+        c = Concept(iri=iri, kind="actor", pref={ctx.lang: name}, labels={ctx.lang: (name,)},
+                    types=frozenset({MND + "Actor"}))
+        ctx.minted[iri] = c
+        ctx.issue("unlisted-actor", f"'{name}' looks like an organisation's name but is in no vocabulary "
+                  "(add it to ontology/vocab/actors.ttl)", severity="info", span=span, where=p.local)
+    p.mentions.append(Mention("actor", span, [c], how="name", flagged=True, label=name))
+    taken.append(span)
 
 
 def _blank(text: str, start: int, end: int, regions: list[Span]) -> str:

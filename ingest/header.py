@@ -103,7 +103,13 @@ def find_body_start(text: str, vocab: Vocabulary, lang: str, verbs_regex: re.Pat
             k += 1
         if verbs_regex.match(text, k) or prefixed(text, k):
             return m.start(), m.end()
-    # 3. archaic: the opening fused with the first verb ("大会决定…", "大会建议:")
+    # 3. a text flattened to one line: the opening with its comma anywhere, a verb after it
+    for m in re.finditer(rf"(?:{opening})[ \t]*,[ \t]*", text, flags):
+        if lang == "en" and not text[m.start()].isupper():
+            continue
+        if verbs_regex.match(text, m.end()) or prefixed(text, m.end()):
+            return m.start(), m.end()
+    # 4. archaic: the opening fused with the first verb ("大会决定…", "大会建议:")
     for m in re.finditer(rf"(?m)^[ \t]*(?:{opening})", text, flags):
         if verbs_regex.match(text, m.end()):
             return m.start(), m.end()
@@ -172,6 +178,16 @@ def parse_header(text: str, head_end: int, tail_start: int, vocab: Vocabulary, l
             if am.group(2).strip():
                 h.title, h.title_span = _title_from(head, line_m.start(1) + am.start(2), lang)
             break
+    if h.symbol is None:  # a header flattened to one line: "… 65/123. Cooperation between … "
+        m = re.search(r"(?:^|\s)(\d{1,3}/\d{1,4})\.\s+(?=\S)", head)
+        if m:
+            h.printed_symbol = m.group(1)
+            h.symbol = canonical(m.group(1))
+            h.symbol_span = (m.start(1), m.end(1))
+            title = head[m.end():].strip()
+            if title:
+                t0 = m.end()
+                h.title, h.title_span = title, (t0, t0 + len(title))
     if h.symbol is None:
         m = re.search(r"A/RES/\d{1,3}/\d{1,4}", head)
         if m:

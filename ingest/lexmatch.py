@@ -87,6 +87,24 @@ def boundaries(vocab: Vocabulary, text: str, start: int, end: int) -> set[int]:
     return out
 
 
+_VIEW: dict[str, tuple[str, str]] = {}
+
+
+def view(text: str, lang: str) -> str:
+    """The text as labels are compared with it: English lower-cased with line breaks as
+    spaces (same length, so offsets hold); Chinese as it is."""
+    if lang != "en":
+        return text
+    hit = _VIEW.get("en")
+    if hit is not None and hit[0] is text:
+        return hit[1]
+    low = text.lower().replace("\n", " ")
+    if len(low) != len(text):  # a few characters change length when lower-cased
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text).replace("\n", " ")
+    _VIEW["en"] = (text, low)
+    return low
+
+
 def scan(text: str, start: int, end: int, lex: Lexicon, *, bounds: set[int] | None = None) -> list[Hit]:
     """Leftmost-longest matches of a lexicon's labels in ``text[start:end]``.
 
@@ -100,7 +118,7 @@ def scan(text: str, start: int, end: int, lex: Lexicon, *, bounds: set[int] | No
     entries = lex.entries
     i = start
     en = lex.lang == "en"
-    low = text.lower() if en else text
+    low = view(text, lex.lang)
     while i < end:
         if en and i > 0 and low[i - 1].isalnum():
             i += 1
@@ -128,10 +146,43 @@ def scan(text: str, start: int, end: int, lex: Lexicon, *, bounds: set[int] | No
 
 def match_at(text: str, pos: int, words: list[str], *, lang: str) -> str | None:
     """The longest of ``words`` (folded, longest first) standing at ``pos``, or None."""
-    low = text if lang == "zh" else text.lower()
+    low = view(text, lang)
     for w in words:
         if low.startswith(w, pos):
             if lang == "en" and pos + len(w) < len(low) and low[pos + len(w)].isalnum() and w[-1].isalnum():
                 continue
             return w
     return None
+
+
+# jieba part-of-speech tags: proper nouns (place, person, organisation, other) and the
+# classes that cannot stand inside an organisation's name (verbs, prepositions, conjunctions,
+# particles, pronouns, numerals, locality and time words, adverbs)
+PROPER = ("ns", "nr", "nt", "nz")
+NOT_IN_NAMES = ("v", "p", "c", "u", "r", "m", "f", "t", "d", "x", "q")
+
+
+@dataclass(frozen=True)
+class Tagged:
+    word: str
+    flag: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _pos_tokenizer(vocab: Vocabulary):  # type: ignore[no-untyped-def]
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(tokenizer(vocab))
+
+
+def tag(vocab: Vocabulary, text: str, start: int, end: int) -> list[Tagged]:
+    """Words of ``text[start:end]`` with jieba part-of-speech tags and absolute offsets."""
+    out: list[Tagged] = []
+    pos = start
+    for pair in _pos_tokenizer(vocab).cut(text[start:end]):
+        w = pair.word
+        out.append(Tagged(w, pair.flag, pos, pos + len(w)))
+        pos += len(w)
+    return out

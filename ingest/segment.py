@@ -99,9 +99,13 @@ _MARKER = re.compile(
     r"(?P<slash>(?<=[^\s\d/A-Za-z])(?P<n1>\d{1,2})/(?![\d/A-Za-z]))"
     r"|(?P<pre>(?<=[,.;，。；》”\u4e00-\u9fff])/(?P<n2>\d{1,2})(?![\d/]))"
     r"|(?P<paren>(?<=[,.;，。；》”\u4e00-\u9fff])\((?P<n3>\d{1,2})\))"
-    r"|(?P<bare>(?<=[,;，；。》”])(?P<n4>\d{1,2})(?=[\s\u4e00-\u9fff]|$)(?![\s]*[年月日号条次届个%]))",
+    r"|(?P<bare>(?<=[,;，；。》”])(?P<n4>\d{1,2})(?=[\s\u4e00-\u9fff]|$)(?![\s]*[年月日号条次届个%]))"
+    r"|(?P<detached>(?<=[,;.] )(?P<n5>\d{1,2})(?=\s+[^\d\s])(?!\s+(?:January|February|March|April|May|June|"
+    r"July|August|September|October|November|December|per|million|billion|and|or|to)\b))",
     re.M,
 )
+# footnote anchors leaked from word processors into PDF text layers ("0F", "1F")
+_ANCHOR = re.compile(r"(?<=[,.;] )\d{1,2}F(?=\s)|(?<=\d )\d{1,2}F(?=\s)")
 
 
 def normalise_markers(text: str, start: int, end: int) -> tuple[str, list[tuple[int, int, int]]]:
@@ -122,14 +126,20 @@ def normalise_markers(text: str, start: int, end: int) -> tuple[str, list[tuple[
     [(3, 5, 1), (16, 19, 2)]
     """
     chars = list(text)
+    for m in _ANCHOR.finditer(text, start, end):
+        for i in range(m.start(), m.end()):
+            chars[i] = " "
+    text = "".join(chars)
     found: list[tuple[int, int, int]] = []
     expected = 1
+    kinds = ("slash", "pre", "paren", "bare", "detached")
+    groups = {"slash": "n1", "pre": "n2", "paren": "n3", "bare": "n4", "detached": "n5"}
     for m in _MARKER.finditer(text, start, end):
-        kind = m.lastgroup if m.lastgroup in ("slash", "pre", "paren", "bare") else next(
-            k for k in ("slash", "pre", "paren", "bare") if m.group(k))
-        n = int(m.group({"slash": "n1", "pre": "n2", "paren": "n3", "bare": "n4"}[kind]))
+        kind = next(k for k in kinds if m.group(k))
+        n = int(m.group(groups[kind]))
         repeat_at_end = kind == "bare" and re.match(r"[ \t]*(\n|$)", text[m.end():m.end() + 3]) is not None
-        if n == 0 or not (n == expected or (n < expected and (kind != "bare" or repeat_at_end))):
+        explicit = kind in ("slash", "pre", "paren")
+        if n == 0 or not (n == expected or (n < expected and (explicit or repeat_at_end))):
             continue
         if n == expected:
             expected += 1
@@ -173,7 +183,8 @@ def find_operative_starts(masked: str, start: int, end: int) -> list[tuple[int, 
     return found
 
 
-def split_preamble(masked: str, start: int, end: int, opens_clause, *, spaced=None) -> list[Span]:  # type: ignore[no-untyped-def]
+def split_preamble(masked: str, start: int, end: int, opens_clause, *, spaced=None,  # type: ignore[no-untyped-def]
+                   capital_lines: bool = False) -> list[Span]:
     """Preambular paragraphs between ``start`` and ``end``.
 
     A paragraph ends at a comma followed by a line break, or by white space in the original
@@ -197,11 +208,27 @@ def split_preamble(masked: str, start: int, end: int, opens_clause, *, spaced=No
         if blank or (broken and opens_clause(nxt)):
             spans.append((cur, m.end(1)))
             cur = nxt
-    tail_end = end
-    while tail_end > cur and masked[tail_end - 1].isspace():
-        tail_end -= 1
-    if tail_end > cur:
-        spans.append((cur, tail_end))
+    if capital_lines:
+        # a line that opens with a capitalised preambular phrase starts a paragraph even where
+        # the comma before it was lost in conversion ("...global parliamentary" / "Taking ...")
+        extra = []
+        for m in re.finditer(r"\n[ \t]*(?=[A-Z])", masked[:end]):
+            k = m.end()
+            if k <= start or any(s_ <= k < e_ for s_, e_ in [(a, b) for a, b in spans] + [(cur, end)] if s_ == k):
+                continue
+            if masked[:m.start()].rstrip()[-1:] in (",", "，", "") or not opens_clause(k):
+                continue
+            extra.append(k)
+        if extra:
+            cuts = sorted(set([s_ for s_, _ in spans] + [cur] + extra))
+            spans = [(a, b) for a, b in zip(cuts, cuts[1:] + [end])]
+            cur = None  # spans now cover the whole preamble
+    if cur is not None:
+        tail_end = end
+        while tail_end > cur and masked[tail_end - 1].isspace():
+            tail_end -= 1
+        if tail_end > cur:
+            spans.append((cur, tail_end))
     return [(s, _rstrip(masked, s, e)) for s, e in spans if _rstrip(masked, s, e) > s]
 
 
@@ -212,7 +239,7 @@ def _rstrip(text: str, s: int, e: int) -> int:
 
 
 def segment(masked: str, body_start: int, body_end: int, opens_clause, *, spaced=None,  # type: ignore[no-untyped-def]
-            operative_only=None, complete: bool = True) -> tuple[list[Paragraph], list[Issue]]:
+            operative_only=None, complete: bool = True, capital_lines: bool = False) -> tuple[list[Paragraph], list[Issue]]:
     """Preambular and operative paragraphs of the body ``[body_start, body_end)``.
 
     Without numbered paragraphs (the archaic 1946–1966 style) in a complete text (one with
@@ -223,7 +250,7 @@ def segment(masked: str, body_start: int, body_end: int, opens_clause, *, spaced
     ops = find_operative_starts(masked, body_start, body_end)
     pre_end = ops[0][1] if ops else body_end
     paragraphs: list[Paragraph] = []
-    pre = split_preamble(masked, body_start, pre_end, opens_clause, spaced=spaced)
+    pre = split_preamble(masked, body_start, pre_end, opens_clause, spaced=spaced, capital_lines=capital_lines)
     if not ops and pre and complete:
         k = len(pre)
         while k > 0:
