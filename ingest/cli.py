@@ -49,8 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("kind", choices=("gephi", "png", "svg", "gephi-csv"))
     e.add_argument("--store", default="build", help="the folder 'mandates build --out' wrote (default: build/)")
     e.add_argument("--out", type=Path, default=None, help="output file (default: in the store folder)")
-    e.add_argument("--projection", choices=("mandate", "actor-instrument", "co-addressee"), default="mandate",
-                   help="which network: GA asks A together with B (mandate), actor-instrument, co-addressee")
+    e.add_argument("--projection", choices=("mandate", "actor-instrument", "co-addressee", "actor-theme"), default="mandate",
+                   help="which network: GA asks A together with B (mandate), actor-instrument, co-addressee, actor-theme")
     return p
 
 

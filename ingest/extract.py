@@ -18,7 +18,7 @@ from . import lexmatch
 from .model import Clause, Document, Footnote, Header, Issue, Mention, Paragraph, Report, Span
 from .read import Source
 from .segment import SUPER, Hole, find_footnotes, mask, normalise_markers, segment
-from .symbols import SYMBOL, canonical, citation_regex, resolution_symbol, slug
+from .symbols import SYMBOL, canonical, citation_regex, resolution_symbol, roman_value, slug
 from .text import SUPERSCRIPTS, fold_label, normalise, read_number, superscript_value, NUMBER_PATTERN
 from .vocab import DEFAULT_BASE, MND, Concept, Lexicon, Vocabulary
 
@@ -94,6 +94,7 @@ class Words:
         self.prefix = mw("VerbPrefix", lang)
         self.modifier = mw("VerbModifier", lang)
         self.subordinate = mw("SubordinateCue", lang)
+        self.description = mw("DescriptionCue", lang)
         self.connector = mw("AddresseeConnector", lang)
         self.filler = mw("AddresseeFiller", lang)
         self.appositive = mw("AppositiveOpen", lang)
@@ -336,8 +337,11 @@ def _header(ctx: Context) -> None:
     if h.session is None and h.symbol:
         # the symbol's first number is the session (A/RES/52/19: 52nd session) by UN convention
         sm = re.fullmatch(r"A/RES/(\d{2,3})/\d+", h.symbol)
+        rm = re.fullmatch(r"A/RES/\d+\(([IVXLC]+)\)", h.symbol)
         if sm and h.symbol_source == "text":
             h.session = int(sm.group(1))
+        elif rm and h.symbol_source == "text":
+            h.session = roman_value(rm.group(1))
     if h.symbol is None:
         h.symbol = symbol_from_file_name(ctx.source.path)
         h.symbol_source = "file-name"
@@ -436,6 +440,8 @@ def _unlisted_actors(ctx: Context, p: Paragraph, text: str, taken: list[Span], b
     stop = set(ctx.vocab.marker_words("NameBoundary", ctx.lang)) | set(_verb_lexicon(ctx.vocab, ctx.lang).entries)
     s, e = p.body_span
     if ctx.lang == "zh":
+        if not any(suf in text[s:e] for suf in suffixes):
+            return
         tagged = lexmatch.tag(ctx.vocab, text, s, e)
         ends = {t.end: i for i, t in enumerate(tagged)}
         for suf in suffixes:
@@ -660,6 +666,9 @@ def _clauses(ctx: Context) -> None:
             head = None
             if conj:
                 k = _skip_space(text, j + len(conj), e, markers=False)
+                again = lexmatch.match_at(text, k, words.conj, lang=ctx.lang)  # "同时并考虑到"
+                if again:
+                    k = _skip_space(text, k + len(again), e, markers=False)
                 for _ in range(2):
                     mod = lexmatch.match_at(text, k, words.modifier, lang=ctx.lang)
                     if mod:
@@ -667,6 +676,9 @@ def _clauses(ctx: Context) -> None:
                         if k < e and text[k] == ",":
                             k = _skip_space(text, k + 1, e, markers=False)
                 head = head_at(ctx, words, k, e)
+                if head and heads and head[0] != heads[-1][0] and _subordinate(
+                        text, region_start, pos, words, ctx.lang, cues=words.description):
+                    head = None  # "…，其中欢迎…，并赞同…": the described text's verb, not the Assembly's
             elif p.kind == "operative" and not _subordinate(text, region_start, pos, words, ctx.lang):
                 cand = head_at(ctx, words, j, e)
                 if cand and cand[0].directive:
@@ -696,9 +708,12 @@ def _chained(ctx: Context, words: Words, heads: list[tuple[Concept, int, int]], 
         heads.append(h)
 
 
-def _subordinate(text: str, start: int, end: int, words: Words, lang: str) -> bool:
-    seg = text[start:end] if lang == "zh" else text[start:end].lower()
-    return any(w in seg for w in words.subordinate)
+def _subordinate(text: str, start: int, end: int, words: Words, lang: str, *, cues: list[str] | None = None) -> bool:
+    seg = text[start:end] if lang == "zh" else " " + text[start:end].lower() + " "
+    cues = words.subordinate if cues is None else cues
+    if lang == "zh":
+        return any(w in seg for w in cues)
+    return any(re.search(rf"\b{re.escape(w)}\b", seg) for w in cues)
 
 
 def _trim_clause_end(text: str, start: int, end: int, words: Words, lang: str) -> int:
@@ -722,7 +737,6 @@ def _addressees(ctx: Context) -> None:
     """Who each directive clause asks (the chain of actors after its verb), and what each
     coreference term refers to, in text order."""
     words = Words(ctx.vocab, ctx.lang)
-    text = ctx.masked
     for p in ctx.paragraphs:
         by_start = {m.span[0]: m for m in p.mentions if m.kind == "actor" and not m.in_title}
         done: set[int] = set()

@@ -188,6 +188,12 @@ def parse_header(text: str, head_end: int, tail_start: int, vocab: Vocabulary, l
             if title:
                 t0 = m.end()
                 h.title, h.title_span = title, (t0, t0 + len(title))
+    if h.symbol is None:  # a citation line ("G.A. res. 51/204, 51 U.N. GAOR Supp. …")
+        m = re.search(r"\bres(?:olution)?\.?\s+(\d{1,3}/\d{1,4})\b", head, re.I)
+        if m:
+            h.printed_symbol = m.group(1)
+            h.symbol = canonical(m.group(1))
+            h.symbol_span = (m.start(1), m.end(1))
     if h.symbol is None:
         m = re.search(r"A/RES/\d{1,3}/\d{1,4}", head)
         if m:

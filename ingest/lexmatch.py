@@ -81,7 +81,7 @@ def boundaries(vocab: Vocabulary, text: str, start: int, end: int) -> set[int]:
     """Word boundaries jieba puts in ``text[start:end]`` (as absolute offsets)."""
     tok = tokenizer(vocab)
     out = {start, end}
-    for _, s, e in tok.tokenize(text[start:end], HMM=True):
+    for _, s, e in tok.tokenize(text[start:end], HMM=False):
         out.add(start + s)
         out.add(start + e)
     return out
@@ -181,7 +181,7 @@ def tag(vocab: Vocabulary, text: str, start: int, end: int) -> list[Tagged]:
     """Words of ``text[start:end]`` with jieba part-of-speech tags and absolute offsets."""
     out: list[Tagged] = []
     pos = start
-    for pair in _pos_tokenizer(vocab).cut(text[start:end]):
+    for pair in _pos_tokenizer(vocab).cut(text[start:end], HMM=False):
         w = pair.word
         out.append(Tagged(w, pair.flag, pos, pos + len(w)))
         pos += len(w)

@@ -191,6 +191,9 @@ def build(paths: list[Path], out: Path, *, base: str = DEFAULT_BASE, symbol: str
     load_nquads(store, sorted_nquads([(vocab_name, vocab_g)]).encode("utf-8"))
     store.flush()
     view = mandates(store)
+    from .gephi import write_build_exports
+
+    write_build_exports(store, tmp_dir.parent)
     del store
     _swap_dir(tmp_dir, store_dir)
 

@@ -35,10 +35,16 @@ def read_query(path: Path) -> Query:
     return Query(path.stem, path, text, header)
 
 
-def open_store(path: Path | None = None):  # type: ignore[no-untyped-def]
+def open_store(path: Path | None = None, *, read_only: bool = False):  # type: ignore[no-untyped-def]
+    """An embedded store: in memory, on disk at ``path``, or read-only on an existing one
+    (read-only never creates a store and does not lock out other readers)."""
     import pyoxigraph
 
-    return pyoxigraph.Store(str(path)) if path is not None else pyoxigraph.Store()
+    if path is None:
+        return pyoxigraph.Store()
+    if read_only:
+        return pyoxigraph.Store.read_only(str(path))
+    return pyoxigraph.Store(str(path))
 
 
 def load_nquads(store, data: bytes) -> None:  # type: ignore[no-untyped-def]

@@ -60,6 +60,20 @@ def roman(n: int) -> str:
     return out
 
 
+def roman_value(s: str) -> int:
+    """The value of a Roman numeral.
+
+    >>> roman_value("XXI"), roman_value("IV"), roman_value("I")
+    (21, 4, 1)
+    """
+    vals = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+    total = 0
+    for a, b in zip(s, s[1:] + " "):
+        v = vals[a]
+        total += -v if b != " " and vals.get(b, 0) > v else v
+    return total
+
+
 def canonical(symbol: str) -> str:
     """Canonical form of a symbol as printed; a bare ``74/303`` is a GA resolution.
 
