@@ -291,7 +291,16 @@ def _footnotes(ctx: Context) -> None:
         ctx.opening, ctx.body = found, (found[1], len(ctx.text))
     cites = citation_regex(ctx.vocab.citation_forms("ResolutionNoun", ctx.lang), lang=ctx.lang)
     notes, holes = find_footnotes(ctx.text, ctx.body[0], len(ctx.text), cites=cites)
-    ctx.footnotes, ctx.holes = notes, holes
+    seen: set[int] = set()
+    unique = []
+    for fn in notes:
+        if fn.number in seen:
+            ctx.issue("footnote-duplicate", f"footnote {fn.marker} appears twice; the first text is kept",
+                      span=fn.span)
+            continue
+        seen.add(fn.number)
+        unique.append(fn)
+    ctx.footnotes, ctx.holes = unique, holes
     ctx.masked, _ = normalise_markers(mask(ctx.text, holes), ctx.body[0], len(ctx.text))
 
 

@@ -211,6 +211,8 @@ def bind(query: Query, params: dict[str, Any] | None) -> dict[str, dict[str, str
     for p in declared:
         if p.required and p.name not in given:
             raise QueryError(f"query {query.name} needs --param {p.name}=VALUE ({p.meaning})")
+        if p.name in given and "IRI" in p.meaning and given[p.name]["type"] != "uri":
+            raise QueryError(f"parameter {p.name} of query {query.name} is an IRI: write it <...> ({p.meaning})")
     return given
 
 
@@ -347,7 +349,8 @@ def _oxi_term(term: dict[str, str]):  # type: ignore[no-untyped-def]
 
 
 def plain(b: dict[str, str] | None) -> Any:
-    """A SPARQL JSON binding as a plain value (the same as :func:`ingest.store.term_value`)."""
+    """A SPARQL JSON binding as a plain value, as :func:`ingest.store.term_value` gives them (any
+    XSD integer type as ``int``)."""
     if b is None:
         return None
     if b["type"] == "bnode":

@@ -51,11 +51,21 @@ def decode(data: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
     if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
         return _strict(data, "utf-16", name)
     if b"\x00" in data[:4096]:
-        sample = data[:4096]
-        even = sample[0::2].count(0)
-        odd = sample[1::2].count(0)
-        if len(data) % 2 == 0 and max(even, odd) > len(sample) // 8 and min(even, odd) < max(even, odd) // 4 + 1:
-            return _strict(data, "utf-16-le" if odd > even else "utf-16-be", name)
+        # UTF-16 without a byte order mark, or binary: decode both ways and keep the one
+        # that reads as text (printable characters and line breaks)
+        best, best_score = None, 0.0
+        if len(data) % 2 == 0:
+            for enc in ("utf-16-le", "utf-16-be"):
+                try:
+                    text = data.decode(enc)
+                except UnicodeDecodeError:
+                    continue
+                sample = text[:4000]
+                score = sum(1 for c in sample if _texty(c)) / max(1, len(sample))
+                if score > best_score:
+                    best, best_score = enc, score
+        if best is not None and best_score >= 0.97:
+            return _strict(data, best, name)
         raise InputError(f"{name}: binary data (NUL bytes), not a text file")
     try:
         return data.decode("utf-8"), "utf-8"
@@ -69,6 +79,16 @@ def decode(data: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
             "convert it to UTF-8 first"
         ) from exc
     return text, "gb18030"
+
+
+def _texty(c: str) -> bool:
+    """A character of the scripts resolutions are written in (ASCII, Latin-1, general
+    punctuation, CJK and full-width forms): binary data decoded as UTF-16 mostly is not."""
+    o = ord(c)
+    return (
+        (0x20 <= o < 0x7F) or c in "\n\r\t" or (0xA0 <= o <= 0xFF) or (0x2000 <= o <= 0x206F)
+        or (0x3000 <= o <= 0x303F) or (0x4E00 <= o <= 0x9FFF) or (0xFF00 <= o <= 0xFFEF) or (0x2070 <= o <= 0x209F)
+    )
 
 
 def _strict(data: bytes, enc: str, name: str) -> tuple[str, str]:
