@@ -51,6 +51,25 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--out", type=Path, default=None, help="output file (default: in the store folder)")
     e.add_argument("--projection", choices=("mandate", "actor-instrument", "co-addressee", "actor-theme"), default="mandate",
                    help="which network: GA asks A together with B (mandate), actor-instrument, co-addressee, actor-theme")
+
+    pb = sub.add_parser("publish", help="write a static linked-data site (HTML + Turtle/JSON-LD/N-Triples twins, VoID/DCAT)")
+    pb.add_argument("--store", default="build", help="the folder 'mandates build --out' wrote (default: build/)")
+    pb.add_argument("--out", type=Path, required=True, help="the site folder to write")
+    pb.add_argument("--base", default=None, help="the base IRI the site is published under (default: the graph's)")
+
+    sv = sub.add_parser("serve", help="serve the site with content negotiation and a safe SPARQL endpoint")
+    sv.add_argument("--store", default="build", help="the folder 'mandates build --out' wrote (default: build/)")
+    sv.add_argument("--site", type=Path, default=None, help="a folder 'mandates publish' wrote (default: published on start)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--base", default=None, help="the base IRI the served IRIs stand for")
+    sv.add_argument("--timeout", type=float, default=10.0, help="seconds a SPARQL query may run")
+    sv.add_argument("--memory", type=int, default=1024, help="MiB a SPARQL query may use")
+    sv.add_argument("--max-rows", type=int, default=10000, help="result rows returned at most")
+
+    pu = sub.add_parser("push", help="load the named graphs of a build into a SPARQL 1.1 server (Graph Store Protocol)")
+    pu.add_argument("--store", default="build", help="the folder 'mandates build --out' wrote (default: build/)")
+    pu.add_argument("--endpoint", required=True, help="the server's Graph Store Protocol endpoint URL")
     return p
 
 
@@ -69,6 +88,18 @@ def main(argv: list[str] | None = None) -> int:
         from .gephi import export_cli
 
         return export_cli(args)
+    if args.command == "publish":
+        from .publish import publish_cli
+
+        return publish_cli(args)
+    if args.command == "serve":
+        from .serve import serve_cli
+
+        return serve_cli(args)
+    if args.command == "push":
+        from .push import push_cli
+
+        return push_cli(args)
     return EXIT_USAGE  # pragma: no cover
 
 
