@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from .resources import queries_dir
+from .symbols import canonical
 from .store import read_query, select, select_terms
 
 
@@ -38,6 +39,31 @@ def _labels(store) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     return out
 
 
+def _pick_verbs(rows: list[dict[str, Any]], labels: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """One row per clause and language version. Versions share clause IRIs, so a clause whose
+    versions read different verbs has several; each version gets the verb its printed words
+    hold (the longest label found in them)."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    order: list[tuple[str, str]] = []
+    for r in rows:
+        key = (r["expr"], r["c"])
+        if key not in groups:
+            order.append(key)
+        groups[key].append(r)
+    out = []
+    for key in order:
+        cands = groups[key]
+        if len(cands) > 1:
+            words = (cands[0].get("verbText") or "").lower()
+
+            def fit(r: dict[str, Any]) -> int:
+                return max((len(x) for x in labels.get(r["verb"], []) if x.lower() in words), default=0)
+
+            cands = sorted(cands, key=lambda r: (-fit(r), r["key"]))
+        out.append(cands[0])
+    return out
+
+
 def mandates(store) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The mandates JSON view of everything in the store."""
     labels = _labels(store)
@@ -49,7 +75,7 @@ def mandates(store) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     for r in _rows(store, "paragraphs"):
         paras_by_expr[r["expr"]].append(r)
     clauses_by: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for r in _rows(store, "clauses"):
+    for r in _pick_verbs(_rows(store, "clauses"), labels):
         clauses_by[(r["expr"], r["p"])].append(r)
     addressees: dict[str, list[str]] = defaultdict(list)
     for r in _rows(store, "addressees"):
@@ -74,6 +100,12 @@ def mandates(store) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             e["symbol"] = symbol
         e["labels"] = labels.get(iri, [])
         return e
+
+    texts: dict[str, dict[str, str]] = defaultdict(dict)  # paragraph -> language -> text
+    for rows_ in paras_by_expr.values():
+        for r in rows_:
+            lang = next(d["lang"] for d in docs if d["expr"] == r["expr"])
+            texts[r["p"]][lang] = r["text"]
 
     out_docs = []
     for d in docs:
@@ -101,6 +133,7 @@ def mandates(store) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             ents = entities.get(p["p"], {"actor": [], "instrument": []})
             paragraphs.append({
                 "iri": p["p"], "kind": p["kind"], "number": p["number"], "text": p["text"],
+                "texts": dict(sorted(texts[p["p"]].items())),
                 "start": p["start"], "end": p["end"],
                 "clauses": clauses,
                 "actors": [entity(a) for a, _ in ents["actor"]],
@@ -109,7 +142,10 @@ def mandates(store) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             })
         out_docs.append({
             "iri": d["work"], "expression": d["expr"],
-            "symbol": d["symbol"], "printed_symbol": d.get("printed"),
+            # "symbol" is the one this language version prints (FORMAT.md); "resolution_symbol"
+            # names the resolution all its versions share (see ingest.versions)
+            "symbol": canonical(d["printed"]) if d.get("printed") else d["symbol"],
+            "printed_symbol": d.get("printed"), "resolution_symbol": d["symbol"],
             "language": d["lang"], "title": d.get("title"),
             "session": d.get("session"), "agenda_item": d.get("agenda"),
             "adopted": d.get("adopted"), "meeting": d.get("meeting"),
@@ -119,7 +155,9 @@ def mandates(store) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             "footnotes": [notes[d["work"]][k] for k in sorted(notes.get(d["work"], {}))],
             "paragraphs": paragraphs,
         })
-    return {"documents": out_docs}
+    from .versions import compare
+
+    return {"documents": out_docs, "disagreements": compare(store)}
 
 
 CSV_COLUMNS = ["symbol", "language", "paragraph", "kind", "number", "clause", "order", "verb", "directive",

@@ -33,6 +33,7 @@ class Context:
     vocab: Vocabulary
     lang: str
     symbol_option: str | None = None
+    symbol_reason: str = "option"  # why the symbol was given: "option" (user) or "other-version"
     text: str = ""
     origin: tuple[int, ...] = ()
     masked: str = ""
@@ -191,6 +192,9 @@ def _mint_instrument(ctx: Context, *, symbol: str | None, label: str | None, lan
         pref = {k: v[0] for k, v in labels.items()}
     else:
         assert label is not None
+        if lang == "zh":  # a title broken across lines or spaced in conversion: labels carry no spaces
+            label = re.sub(r"\s+", "", label)
+        label = label[:300]
         iri = f"{DEFAULT_BASE}instrument/unlisted/{_title_slug(label)}"
         labels = {lang: (label,)}
         pref = {lang: label}
@@ -337,12 +341,18 @@ def _header(ctx: Context) -> None:
     h, issues = header_mod.parse_header(ctx.text, head_end, tail, ctx.vocab, ctx.lang)
     ctx.issues.extend(issues)
     if ctx.symbol_option:
-        if h.symbol and canonical(ctx.symbol_option) != h.symbol:
-            ctx.issue("symbol-disagrees", f"the text prints {h.printed_symbol}; the symbol given on the command line "
-                      f"({ctx.symbol_option}) is used", severity="warning")
-        if h.symbol is None or canonical(ctx.symbol_option) != h.symbol:
-            h.symbol = canonical(ctx.symbol_option)
-            h.symbol_source = "option"
+        given = canonical(ctx.symbol_option)
+        if h.symbol and given != h.symbol:
+            if ctx.symbol_reason == "other-version":
+                ctx.issue("symbol-differs-between-versions", f"this text prints {h.printed_symbol}, another language "
+                          f"version of the same resolution (same drafts, date and session) prints {given}; "
+                          f"both versions are recorded under {given}", severity="warning")
+            else:
+                ctx.issue("symbol-disagrees", f"the text prints {h.printed_symbol}; the symbol given on the command line "
+                          f"({ctx.symbol_option}) is used", severity="warning")
+        if h.symbol is None or given != h.symbol:
+            h.symbol = given
+            h.symbol_source = ctx.symbol_reason
     if h.session is None and h.symbol:
         # the symbol's first number is the session (A/RES/52/19: 52nd session) by UN convention
         sm = re.fullmatch(r"A/RES/(\d{2,3})/\d+", h.symbol)
@@ -402,6 +412,11 @@ def _mentions(ctx: Context) -> None:
                 p.mentions.append(Mention("instrument", (qs + 1, qe - 1), [got[0]], how="title",
                                           symbol=got[0].symbol))
             else:
+                lead = _title_with_lead(ctx, title_lex, s, qs, qe)
+                if lead is not None:  # "2016 年修订的《合作协定》": the words before the title name it
+                    p.mentions.append(Mention("instrument", (lead[0], qe), [lead[1]], how="title",
+                                              symbol=lead[1].symbol))
+                    continue
                 c = _mint_instrument(ctx, symbol=None, label=inner.strip(), lang=ctx.lang)
                 p.mentions.append(Mention("instrument", (qs + 1, qe - 1), [c], how="title", flagged=True,
                                           label=inner.strip()))
@@ -433,6 +448,18 @@ def _mentions(ctx: Context) -> None:
             for theme in hit.entries:
                 if theme not in p.themes:
                     p.themes.append(theme)
+
+
+def _title_with_lead(ctx: Context, lex: Lexicon, start: int, qs: int, qe: int) -> tuple[int, Concept] | None:
+    """A vocabulary label that ends with this quoted title and starts a few words before it."""
+    best = None
+    for k in range(max(start, qs - 24), qs):
+        key = fold_label(ctx.masked[k:qe], lang=ctx.lang)
+        got = lex.entries.get(key)
+        if got:
+            best = (k, got[0])
+            break  # the earliest start is the longest label
+    return best
 
 
 def _consumed(hits) -> list[Span]:  # type: ignore[no-untyped-def]
@@ -877,22 +904,40 @@ def _reports(ctx: Context) -> None:
                 continue
             to, session = None, None
             for w in words.recipient:
-                for rm in re.finditer(re.escape(w), seg):
-                    k = _skip_space(text, s + rm.end(), e)
+                pattern = re.escape(w) if ctx.lang == "zh" else rf"\b{re.escape(w)}\b"
+                for rm in re.finditer(pattern, seg):
+                    k = _skip_fillers(ctx, words, s + rm.end(), e)
                     target = next((m for m in p.mentions if m.kind == "actor" and m.span[0] == k and m.refers), None)
                     if target is None:
                         continue
                     to = target.refers[0]
-                    after = text[target.span[1]: target.span[1] + 20]
-                    cue = "|".join(re.escape(x) for x in words.session_cue) or "(?!)"
-                    sm = re.match(rf"\s*第({NUMBER_PATTERN})(?:{cue})", after)
-                    if sm:
-                        session = read_number(sm.group(1))
+                    session = _session_after(ctx, words, target.span[1], e)
                     break
                 if to:
                     break
             by = clause.addressees[0] if clause.addressees else None
             clause.report = Report(by=by, to=to, session=session, span=(clause.span[0], clause.span[1]))
+
+
+def _skip_fillers(ctx: Context, words: Words, pos: int, end: int) -> int:
+    pos = _skip_space(ctx.masked, pos, end)
+    while True:
+        w = lexmatch.match_at(ctx.masked, pos, words.filler, lang=ctx.lang)
+        if not w:
+            return pos
+        pos = _skip_space(ctx.masked, pos + len(w), end)
+
+
+def _session_after(ctx: Context, words: Words, pos: int, end: int) -> int | None:
+    """The session named right after the report's recipient: "第七十六届会议", "at its seventy-sixth session"."""
+    after = ctx.masked[pos:min(end, pos + 60)]
+    cue = "|".join(re.escape(x) for x in words.session_cue) or "(?!)"
+    if ctx.lang == "zh":
+        m = re.match(rf"\s*第({NUMBER_PATTERN})(?:{cue})", after)
+        return read_number(m.group(1)) if m else None
+    m = re.match(rf"\s*(?:at|to|by)?\s*(?:its|the)?\s*([A-Za-z]+(?:-[a-z]+)?|\d+(?:st|nd|rd|th))\s+(?:{cue})\b",
+                 after, re.I)
+    return header_mod.english_ordinal(m.group(1)) if m else None
 
 
 @extractor("completeness", reads=("paragraphs", "closing"), writes=("truncated",))
@@ -913,7 +958,7 @@ def _completeness(ctx: Context) -> None:
 # ----------------------------------------------------------------------------- entry point
 
 
-def extract(source: Source, vocab: Vocabulary, *, symbol: str | None = None,
+def extract(source: Source, vocab: Vocabulary, *, symbol: str | None = None, symbol_reason: str = "option",
             pipeline: list[str] | None = None) -> Document:
     """Run the extractors over one source.
 
@@ -921,12 +966,14 @@ def extract(source: Source, vocab: Vocabulary, *, symbol: str | None = None,
         source: the file as read.
         vocab: the vocabularies.
         symbol: the document's symbol when the text does not give it (or overrides it).
+        symbol_reason: ``option`` (the user gave it) or ``other-version`` (another language
+            version of the same resolution prints it; see ``ingest.versions``).
         pipeline: the extractor names to run, in order (``PIPELINE`` by default).
 
     Returns:
         The document with its header, paragraphs, clauses, mentions, footnotes and issues.
     """
-    ctx = Context(source=source, vocab=vocab, lang=source.lang, symbol_option=symbol)
+    ctx = Context(source=source, vocab=vocab, lang=source.lang, symbol_option=symbol, symbol_reason=symbol_reason)
     for name in pipeline or PIPELINE:
         REGISTRY[name].run(ctx)
     return Document(

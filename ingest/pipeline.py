@@ -1,21 +1,51 @@
-"""Build a corpus: read, extract, build RDF, validate, store, export; atomically.
+"""Build a corpus: read, extract, build RDF, validate, store, export; in parallel, incrementally, atomically.
 
 One bad file never stops the run: it is reported with its reason and the rest are built.
+
+Each document is built on its own (``ingest.workers.process``: read, extract, RDF,
+pySHACL), in worker processes when there is more than one to build, and leaves its
+artefacts in ``OUT/docs/``: its sorted N-Quads, its rendered Turtle blocks and a summary
+holding its cache key. The key is the file's content hash, its name as given, the options
+that reach the extraction and the tool itself (its version, the hash of its code, ontology,
+shapes, vocabularies and queries): a document whose key has not changed is not built again.
+
+The corpus outputs are then made from the artefacts, only when something changed:
+
+- the embedded store ``OUT/store``: a copy of the previous store (a RocksDB checkpoint:
+  hard links) in which each changed document's named graph is dropped and loaded again,
+  the graphs of removed files are dropped, then swapped in for the old one; a store that
+  cannot be reused is loaded afresh. The store folder records which graph holds which
+  artefact (``mandates-build.json``). Until the swap the previous store is untouched, so a
+  build killed at any point leaves it usable, and the next build resumes (documents
+  already built are not built again) and ends with the store a clean build gives.
+- ``graph.nq``, ``graph.trig``, ``graph.ttl`` (``ingest.assemble``), ``vocabulary.ttl``,
+  ``shacl-report.ttl``, ``report.json``, and the views ``mandates.json``, ``mandates.csv``,
+  ``mandates.gexf`` read from the new store: byte-identical to what a clean build writes.
+
+``OUT/docs/manifest.json`` (written last) remembers the keys, the per-document summaries and
+the state the outputs were made from; a build with nothing changed only hashes the inputs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .read import InputError, read_source
+from .read import InputError, read_source  # noqa: F401 - re-exported for callers
 from .vocab import DEFAULT_BASE
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+STORE_STATE = "mandates-build.json"  # inside the store folder: which artefact each graph holds
+MANIFEST = "manifest.json"
+OUTPUTS = ("graph.nq", "graph.trig", "graph.ttl", "vocabulary.ttl", "shacl-report.ttl", "report.json",
+           "mandates.json", "mandates.csv", "mandates.gexf")
 
 
 @dataclass
@@ -37,6 +67,10 @@ class DocResult:
 class BuildResult:
     out: Path
     documents: list[DocResult]
+    rebuilt: int = 0  # documents built in this run
+    unchanged: int = 0  # documents whose artefacts were reused
+    exported: bool = True  # False: nothing changed, the outputs were left as they were
+    graph_writer: str = ""  # "fast", or why rdflib wrote graph.ttl/graph.trig
 
     @property
     def failed(self) -> list[DocResult]:
@@ -52,6 +86,11 @@ class BuildResult:
         if self.violating:
             return 1
         return 0
+
+
+class BuildError(Exception):
+    """The build cannot run or was cut short (another build holds the folder, workers died);
+    the previous outputs and store are untouched."""
 
 
 def collect(paths: list[Path]) -> tuple[list[Path], list[DocResult]]:
@@ -112,108 +151,469 @@ def sorted_nquads(graphs: list[tuple[str, Any]]) -> str:
     return "\n".join(sorted(lines)) + ("\n" if lines else "")
 
 
+# ---------------------------------------------------------------- the tool's identity
+
+
+def environment(base: str) -> str:
+    """A hash of everything besides the input that decides a document's artefacts: the tool's
+    version, its code, the ontology, shapes and vocabularies, and the base IRI."""
+    from . import __version__
+    from .resources import ontology_dir
+
+    h = hashlib.sha256(f"mandates {__version__}\0{base}\0".encode("utf-8"))
+    here = Path(__file__).resolve().parent
+    for f in sorted(here.glob("*.py")) + sorted(ontology_dir().rglob("*.ttl")):
+        h.update(f.name.encode("utf-8") + b"\0" + hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _exports_environment() -> str:
+    """A hash of what the views read besides the store: the export queries."""
+    from .resources import queries_dir
+
+    h = hashlib.sha256()
+    for f in sorted(queries_dir().rglob("*.rq")):
+        h.update(str(f.relative_to(queries_dir())).encode("utf-8") + b"\0" + hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _artefact_name(path: str) -> str:
+    stem = "".join(c if c.isalnum() or c in "-_.()" else "_" for c in Path(path).name)[:80]
+    return f"{stem}.{hashlib.sha256(path.encode('utf-8')).hexdigest()[:12]}"
+
+
+def _key(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# ---------------------------------------------------------------- build
+
+
 def build(paths: list[Path], out: Path, *, base: str = DEFAULT_BASE, symbol: str | None = None,
-          lang: str | None = None, progress=None) -> BuildResult:  # type: ignore[no-untyped-def]
+          lang: str | None = None, progress=None, jobs: int | None = None,  # type: ignore[no-untyped-def]
+          force: bool = False) -> BuildResult:
     """Build every file of ``paths`` into ``out``.
 
     Writes ``graph.trig`` and ``graph.nq`` (the named graphs), ``graph.ttl`` (their union),
     ``vocabulary.ttl``, ``shacl-report.ttl``, ``report.json``, ``mandates.json``,
-    ``mandates.csv`` and the embedded store ``store/``.
+    ``mandates.csv``, ``mandates.gexf``, the embedded store ``store/`` and the per-document
+    artefacts ``docs/``.
+
+    Args:
+        jobs: worker processes (default: the CPUs this process may use; 1 builds in-process).
+        force: build every document again, ignoring the artefacts of earlier builds.
+        progress: called with each document's ``DocResult`` as it is built; if it has a
+            ``start(total, unchanged)`` method, that is called first.
+
+    Raises:
+        BuildError: another build is writing ``out``, or worker processes kept dying.
     """
-    from rdflib import Graph
-
-    from .build import build_graph, dataset, vocabulary_graph
-    from .export import mandates, mandates_csv, to_json
-    from .extract import extract
-    from .store import load_nquads, open_store
-    from .validate import validate
-    from .vocab import load
-
-    vocab = load()
-    files, results = collect(paths)
-    vocab_g = vocabulary_graph(base=base)
-    graphs: list[tuple[str, Graph]] = []
-    reports = Graph()
-    for f in files:
-        r = DocResult(path=str(f))
-        results.append(r)
-        try:
-            src = read_source(f, lang=lang)
-            doc = extract(src, vocab, symbol=symbol if len(files) == 1 else None)
-            name, g = build_graph(doc, base=base)
-        except InputError as exc:
-            r.error = str(exc)
-            continue
-        r.symbol, r.lang, r.graph, r.triples, r.truncated = doc.header.symbol, doc.lang, name, len(g), doc.truncated
-        r.issues = [{"code": i.code, "severity": i.severity, "message": i.message, "where": i.where,
-                     "span": list(doc.orig_span(i.span)) if i.span else None} for i in doc.issues]
-        r.counts = {"preambular": sum(p.kind == "preambular" for p in doc.paragraphs),
-                    "operative": sum(p.kind == "operative" for p in doc.paragraphs),
-                    "footnotes": len(doc.footnotes),
-                    "clauses": sum(len(p.clauses) for p in doc.paragraphs),
-                    "mandates": sum(1 for p in doc.paragraphs for c in p.clauses if c.verb.directive)}
-        v = validate(g, vocabulary=vocab_g, base=base)
-        r.conforms = v.conforms
-        r.shacl = [{"shape": x.shape, "focus": x.focus, "path": x.path, "message": x.message,
-                    "severity": x.severity} for x in v.results]
-        if v.report is not None:
-            for t in v.report:
-                reports.add(t)
-        if any(name == n for n, _ in graphs):
-            r.error = f"{f}: a document with the same symbol and language ({doc.header.symbol}, {doc.lang}) was already built"
-            continue
-        graphs.append((name, g))
-        if progress:
-            progress(r)
-
     out.mkdir(parents=True, exist_ok=True)
-    vocab_name = f"{base}graph/vocabulary"
-    nq = sorted_nquads(graphs)
-    atomic_write(out / "graph.nq", nq)
-    ds = dataset(graphs)
-    atomic_write(out / "graph.trig", ds.serialize(format="trig"))
-    union = Graph()
-    for _, g in graphs:
-        for t in g:
-            union.add(t)
-    _bind(union)
-    atomic_write(out / "graph.ttl", union.serialize(format="turtle"))
-    _bind(vocab_g)
-    atomic_write(out / "vocabulary.ttl", vocab_g.serialize(format="turtle"))
-    _bind(reports)
-    atomic_write(out / "shacl-report.ttl", _report_turtle(reports))
+    docs_dir = out / "docs"
+    docs_dir.mkdir(exist_ok=True)
+    with _Lock(docs_dir / ".lock", out):
+        _recover(out)
+        return _build(paths, out, docs_dir, base=base, symbol=symbol, lang=lang, progress=progress,
+                      jobs=jobs or default_jobs(), force=force)
 
-    # the embedded store: built aside, then swapped in
-    store_dir = out / "store"
-    tmp_dir = Path(tempfile.mkdtemp(prefix=".store.", dir=out))
-    store = open_store(tmp_dir)
-    load_nquads(store, nq.encode("utf-8"))
-    load_nquads(store, sorted_nquads([(vocab_name, vocab_g)]).encode("utf-8"))
-    store.flush()
-    view = mandates(store)
-    from .gephi import write_build_exports
 
-    write_build_exports(store, tmp_dir.parent)
-    del store
-    _swap_dir(tmp_dir, store_dir)
+def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: str | None, lang: str | None,
+           progress, jobs: int, force: bool) -> BuildResult:  # type: ignore[no-untyped-def]
+    from . import workers
 
-    atomic_write(out / "mandates.json", to_json(view))
-    atomic_write(out / "mandates.csv", mandates_csv(view))
+    files, errors = collect(paths)
+    env = environment(base)
+    manifest = {} if force else _read_json(docs_dir / MANIFEST) or {}
+    if manifest.get("env") != env:
+        manifest = {"facts": manifest.get("facts", {})} if not force else {}
+    known = manifest.get("documents", {})
+    shas: dict[str, str | None] = {}
+    for f in files:
+        try:
+            shas[str(f)] = hashlib.sha256(f.read_bytes()).hexdigest()
+        except OSError:
+            shas[str(f)] = None  # the worker reports why
+    pool = _Pool(jobs)
+    try:
+        # language versions that print different symbols share one (ingest.versions)
+        other_version: dict[str, str] = {}
+        facts_cache = manifest.get("facts", {})
+        facts: dict[str, Any] = {}
+        if len(files) > 1:
+            todo = []
+            for f in files:
+                c = facts_cache.get(str(f))
+                if c and c.get("sha") == shas[str(f)] and c.get("lang") == lang and c.get("env") == env:
+                    facts[str(f)] = c["facts"]
+                else:
+                    todo.append(str(f))
+            for p, got in zip(todo, pool.map(workers.header_facts, [(p, lang) for p in todo])):
+                facts[p] = got
+            other_version = _identify(files, facts, lang)
+        tasks: list[workers.Task] = []
+        summaries: dict[str, dict[str, Any]] = {}
+        for f in files:
+            p = str(f)
+            if p in other_version:
+                sym, reason = other_version[p], "other-version"
+            else:
+                sym, reason = (symbol if len(files) == 1 else None), None
+            key = _key(env, shas[p], p, lang, sym, reason)
+            art = _artefact_name(p)
+            cached = _cached(docs_dir, known.get(p), key, art)
+            if cached is not None and shas[p] is not None:
+                summaries[p] = cached
+            else:
+                tasks.append(workers.Task(path=p, key=key, artefact=art, docs_dir=str(docs_dir), base=base,
+                                          lang=lang, symbol=sym, symbol_reason=reason))
+        unchanged = len(summaries)
+        start = getattr(progress, "start", None)
+        if start is not None:
+            start(len(files), unchanged)
+        for s in pool.run(tasks):
+            summaries[s["path"]] = s
+            if progress and not s["result"].get("error"):
+                progress(DocResult(**s["result"]))
+            elif getattr(progress, "failed", None) is not None:
+                progress.failed(DocResult(**s["result"]))
+    finally:
+        pool.close()
+
+    # the documents in the order of the files; the first of two with one graph wins
+    results = list(errors)
+    included: list[dict[str, Any]] = []
+    graphs_seen: set[str] = set()
+    for f in files:
+        s = summaries[str(f)]
+        r = DocResult(**s["result"])
+        results.append(r)
+        if r.error:
+            continue
+        if r.graph in graphs_seen:
+            r.error = (f"{f}: a document with the same symbol and language ({r.symbol}, {r.lang}) "
+                       "was already built")
+            continue
+        graphs_seen.add(r.graph)  # type: ignore[arg-type]
+        included.append(s)
+    results_sorted = sorted(results, key=lambda x: x.path)
     summary = {
-        "documents": [
-            {k: v for k, v in vars(r).items()} for r in sorted(results, key=lambda x: x.path)
-        ],
+        "documents": [{k: v for k, v in vars(r).items()} for r in results_sorted],
         "built": sum(1 for r in results if r.graph and not r.error),
         "failed": sum(1 for r in results if r.error),
         "violating": sum(1 for r in results if r.conforms is False),
     }
-    atomic_write(out / "report.json", json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
-    return BuildResult(out, sorted(results, key=lambda x: x.path))
+    report_json = json.dumps(summary, ensure_ascii=False, indent=1) + "\n"
+    reports = sorted({line for f in files for line in summaries[str(f)].get("report", [])})
+    state = _key(env, _exports_environment(), [(s["graph"], s["nq_sha256"]) for s in included],
+                 hashlib.sha256(report_json.encode("utf-8")).hexdigest(),
+                 hashlib.sha256("\n".join(reports).encode("utf-8")).hexdigest())
+    current = (manifest.get("exports") == state and all((out / n).exists() for n in OUTPUTS)
+               and _store_state(out / "store") is not None)
+    how = manifest.get("graph_writer", "")
+    if not current:
+        how = _export(out, docs_dir, included, reports, report_json, base=base)
+    new_manifest = {
+        "env": env,
+        "documents": {str(f): {"key": summaries[str(f)]["key"], "artefact": summaries[str(f)]["artefact"],
+                               "summary": summaries[str(f)]}
+                      for f in files if summaries[str(f)].get("graph") and not summaries[str(f)]["result"].get("error")},
+        "facts": {p: {"sha": shas[p], "lang": lang, "env": env, "facts": facts[p]} for p in facts},
+        "exports": state,
+        "graph_writer": how,
+    }
+    atomic_write(docs_dir / MANIFEST, json.dumps(new_manifest, ensure_ascii=False))
+    _remove_stale_artefacts(docs_dir, {s["artefact"] for s in summaries.values()})
+    return BuildResult(out, results_sorted, rebuilt=len(files) - unchanged, unchanged=unchanged,
+                       exported=not current, graph_writer=how)
+
+
+def _cached(docs_dir: Path, entry: dict[str, Any] | None, key: str, artefact: str) -> dict[str, Any] | None:
+    """The summary of a document built before with the same key, if its artefacts are all there."""
+    if not all((docs_dir / f"{artefact}{ext}").is_file() for ext in (".nq", ".render.json", ".json")):
+        return None
+    if entry is not None and entry.get("key") == key and entry.get("artefact") == artefact:
+        return entry["summary"]
+    s = _read_json(docs_dir / f"{artefact}.json")  # built by a build that did not finish
+    if s is not None and s.get("key") == key:
+        return s
+    return None
+
+
+def _identify(files: list[Path], facts: dict[str, Any], lang: str | None) -> dict[str, str]:
+    """``ingest.versions.identify`` over header facts computed (and cached) by the workers."""
+    from . import versions
+
+    def cached(p, *, lang=None):  # type: ignore[no-untyped-def]
+        d = facts.get(str(p))
+        if d is None:
+            return None
+        return versions.HeaderFacts(**{**d, "drafts": tuple(d["drafts"])})
+
+    original = versions.header_facts
+    versions.header_facts = cached  # type: ignore[assignment]
+    try:
+        return versions.identify(files, lang=lang)
+    finally:
+        versions.header_facts = original  # type: ignore[assignment]
+
+
+# ---------------------------------------------------------------- exports
+
+
+def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: list[str], report_json: str,
+            *, base: str) -> str:
+    from rdflib import Graph
+
+    from .assemble import DocArtefact, write_graph_files
+    from .build import vocabulary_graph
+    from .export import mandates, mandates_csv, to_json
+    from .gephi import write_build_exports
+
+    arts = [DocArtefact(graph=s["graph"], own=s["own"], nq=docs_dir / f"{s['artefact']}.nq",
+                        render=docs_dir / f"{s['artefact']}.render.json") for s in included]
+    vocab_g = vocabulary_graph(base=base)
+    vocab_nq = sorted_nquads([(f"{base}graph/vocabulary", vocab_g)])
+    work = Path(tempfile.mkdtemp(prefix=".export.", dir=out))
+    try:
+        how = write_graph_files(arts, base=base, nq_out=work / "graph.nq", ttl_out=work / "graph.ttl",
+                                trig_out=work / "graph.trig")
+        new_store = _update_store(out, work, included, docs_dir, vocab_nq)
+        for name in ("graph.nq", "graph.trig", "graph.ttl"):
+            os.replace(work / name, out / name)
+        _bind(vocab_g)
+        atomic_write(out / "vocabulary.ttl", vocab_g.serialize(format="turtle"))
+        report_g = Graph()
+        if reports:
+            report_g.parse(data="\n".join(reports) + "\n", format="nt")
+        _bind(report_g)
+        atomic_write(out / "shacl-report.ttl", report_g.serialize(format="turtle"))
+
+        store = _open(new_store)
+        view = mandates(store)
+        write_build_exports(store, out)
+        del store
+        _swap_dir(new_store, out / "store")
+        atomic_write(out / "mandates.json", to_json(view))
+        atomic_write(out / "mandates.csv", mandates_csv(view))
+        atomic_write(out / "report.json", report_json)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return how
+
+
+def _open(path: Path):  # type: ignore[no-untyped-def]
+    from .store import open_store
+
+    return open_store(path)
+
+
+def _store_state(store_dir: Path) -> dict[str, Any] | None:
+    if not (store_dir / "CURRENT").is_file():
+        return None
+    return _read_json(store_dir / STORE_STATE)
+
+
+def _update_store(out: Path, work: Path, included: list[dict[str, Any]], docs_dir: Path, vocab_nq: str) -> Path:
+    """A new store folder (not yet in place) holding exactly the included documents and the vocabulary."""
+    import pyoxigraph
+
+    want = {s["graph"]: s["nq_sha256"] for s in included}
+    files = {s["graph"]: docs_dir / f"{s['artefact']}.nq" for s in included}
+    vocab_sha = hashlib.sha256(vocab_nq.encode("utf-8")).hexdigest()
+    old = _store_state(out / "store")
+    target = Path(tempfile.mkdtemp(prefix=".store.", dir=out))
+    nq_format = pyoxigraph.RdfFormat.N_QUADS
+    changed = None
+    if old is not None:
+        have = old.get("graphs", {})
+        changed = [g for g in want if have.get(g) != want[g]]
+        # many changes: loading afresh is faster than replacing graph after graph
+        if len(changed) > max(50, len(want) // 4):
+            changed = None
+    store = None
+    if changed is not None:
+        try:
+            target.rmdir()
+            src = pyoxigraph.Store.read_only(str(out / "store"))
+            src.backup(str(target))
+            del src
+            store = pyoxigraph.Store(str(target))
+            present = {g.value for g in store.named_graphs()}
+            for g in sorted(present - set(want) - {_vocab_graph_name(vocab_nq)}):
+                store.remove_graph(pyoxigraph.NamedNode(g))
+            for g in changed + sorted(set(want) - set(changed) - present):
+                if g in present:
+                    store.remove_graph(pyoxigraph.NamedNode(g))
+                store.bulk_load(path=str(files[g]), format=nq_format)
+            if old.get("vocabulary") != vocab_sha:
+                vg = _vocab_graph_name(vocab_nq)
+                if vg:
+                    store.remove_graph(pyoxigraph.NamedNode(vg))
+                store.bulk_load(vocab_nq.encode("utf-8"), format=nq_format)
+        except OSError:  # the old store cannot be read: load afresh
+            store = None
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir()
+    if store is None:
+        store = pyoxigraph.Store(str(target))
+        if want:
+            store.bulk_load(path=str(work / "graph.nq"), format=nq_format)
+        store.bulk_load(vocab_nq.encode("utf-8"), format=nq_format)
+    store.flush()
+    del store
+    atomic_write(target / STORE_STATE, json.dumps({"graphs": want, "vocabulary": vocab_sha}, sort_keys=True))
+    return target
+
+
+def _vocab_graph_name(vocab_nq: str) -> str | None:
+    first = vocab_nq.split("\n", 1)[0]
+    return first[first.rindex(" <") + 2:-3] if first.endswith("> .") else None
+
+
+def _remove_stale_artefacts(docs_dir: Path, keep: set[str]) -> None:
+    for p in docs_dir.iterdir():
+        if p.name in (MANIFEST, ".lock"):
+            continue
+        name = p.name
+        for ext in (".render.json", ".json", ".nq"):
+            if name.endswith(ext):
+                name = name[:-len(ext)]
+                break
+        else:
+            if not name.startswith("."):
+                continue
+            name = ""
+        if name not in keep:
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+
+
+def _recover(out: Path) -> None:
+    """Undo what a killed build left: a store moved aside but not replaced, temporary folders and files."""
+    store, aside = out / "store", out / ".store.old"
+    if not store.exists() and (aside / "CURRENT").is_file():
+        os.replace(aside, store)
+    for p in out.iterdir():
+        if p.name.startswith((".store.", ".export.", ".assemble.")) or (
+                p.name.startswith(".") and any(p.name.startswith(f".{n}.") for n in OUTPUTS)):
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+
+
+class _Lock:
+    """An exclusive lock on an output folder for the time of a build."""
+
+    def __init__(self, path: Path, out: Path):
+        self.path, self.out, self.fd = path, out, None
+
+    def __enter__(self) -> _Lock:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            return self
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self.fd)
+            self.fd = None
+            raise BuildError(f"another build is writing into {self.out}") from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------- worker processes
+
+
+class _Pool:
+    """Worker processes, started when first needed (none for one document or ``jobs=1``)."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self.executor = None
+
+    def _executor(self):  # type: ignore[no-untyped-def]
+        if self.executor is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            from .workers import init_worker
+
+            self.executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                                initializer=init_worker)
+        return self.executor
+
+    def map(self, fn, args: list[tuple]) -> list[Any]:  # type: ignore[no-untyped-def]
+        if self.jobs == 1 or len(args) < 2 * self.jobs:
+            return [fn(*a) for a in args]
+        return list(self._executor().map(fn, *zip(*args), chunksize=max(1, len(args) // (8 * self.jobs))))
+
+    def run(self, tasks: list):  # type: ignore[no-untyped-def]
+        """Each task's summary as it is done (in no particular order)."""
+        from concurrent.futures import as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        from .workers import run_task
+
+        if self.jobs == 1 or len(tasks) < 2:
+            for t in tasks:
+                yield run_task(t)
+            return
+        todo = list(tasks)
+        for attempt in range(3):
+            futures = {self._executor().submit(run_task, t): t for t in todo}
+            done = set()
+            try:
+                for fut in as_completed(futures):
+                    s = fut.result()
+                    done.add(futures[fut].path)
+                    yield s
+                return
+            except BrokenProcessPool:
+                # a worker died (killed, out of memory): start new ones for what is left
+                self.close()
+                todo = [t for t in todo if t.path not in done]
+                print(f"mandates: a worker process died; building the {len(todo)} remaining document(s) again",
+                      file=sys.stderr)
+        raise BuildError("worker processes kept dying; nothing was changed (documents already built are "
+                         "kept: run the build again to resume)")
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+
+
+# ---------------------------------------------------------------- small helpers
 
 
 def _swap_dir(new: Path, target: Path) -> None:
-    import shutil
-
+    """Put ``new`` in the place of ``target``: in one step where the system can exchange two
+    names (Linux renameat2), else by moving the old one aside first."""
+    if target.exists() and _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # ``new`` now names the old folder
+        return
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old")
@@ -223,6 +623,18 @@ def _swap_dir(new: Path, target: Path) -> None:
     os.replace(new, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    AT_FDCWD, RENAME_EXCHANGE = -100, 2
+    return renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0
 
 
 def _bind(g) -> None:  # type: ignore[no-untyped-def]
@@ -237,11 +649,9 @@ def _bind(g) -> None:  # type: ignore[no-untyped-def]
         g.bind(prefix, Namespace(ns), override=True)
 
 
-def _report_turtle(g) -> str:  # type: ignore[no-untyped-def]
-    """The SHACL report as Turtle; pySHACL's report uses blank nodes, so they are skolemised
-    to content-derived IRIs to keep the file identical across runs."""
-    import hashlib
-
+def skolemise(g):  # type: ignore[no-untyped-def]
+    """pySHACL's report uses blank nodes; they are named with content-derived IRIs so that the
+    report is identical across runs (and the report of a corpus is the union of its documents')."""
     from rdflib import BNode, Graph, URIRef
 
     def describe(node, depth=0):  # type: ignore[no-untyped-def]
@@ -258,5 +668,11 @@ def _report_turtle(g) -> str:  # type: ignore[no-untyped-def]
     out = Graph()
     for s, p, o in g:
         out.add((names.get(s, s), p, names.get(o, o)))  # type: ignore[arg-type]
+    return out
+
+
+def _report_turtle(g) -> str:  # type: ignore[no-untyped-def]
+    """The SHACL report as Turtle, blank nodes skolemised (see :func:`skolemise`)."""
+    out = skolemise(g)
     _bind(out)
     return out.serialize(format="turtle")

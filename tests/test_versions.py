@@ -1,0 +1,97 @@
+"""English texts, and one graph for both languages of a resolution."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import CORPUS, ROOT, SEED
+
+EN_304 = CORPUS / "A-RES-74-304.en.txt"
+
+
+def test_the_two_printed_symbols_are_one_resolution():
+    from ingest.versions import identify
+
+    # same drafts (A/74/L.85), adoption date and session: the English symbol names both
+    assert identify([SEED, EN_304]) == {str(SEED): "A/RES/74/304"}
+    # same symbol in both languages: nothing to rename
+    assert identify([CORPUS / "A-RES-55-23.zh.txt", CORPUS / "A-RES-55-23.en.txt"]) == {}
+    # different resolutions stay apart
+    assert identify([SEED, CORPUS / "A-RES-55-10.zh.txt"]) == {}
+
+
+@pytest.fixture(scope="module")
+def bilingual(tmp_path_factory):
+    from ingest.pipeline import build
+
+    out = tmp_path_factory.mktemp("bilingual")
+    result = build([SEED, EN_304], out)
+    return out, result, json.loads((out / "mandates.json").read_text(encoding="utf-8"))
+
+
+def test_versions_share_the_resolution_and_paragraph_iris(bilingual):
+    out, result, view = bilingual
+    assert result.exit_code() == 0
+    docs = {d["language"]: d for d in view["documents"]}
+    assert docs["zh"]["iri"] == docs["en"]["iri"] == "https://w3id.org/un-mandates/doc/A-RES-74-304"
+    assert (docs["zh"]["printed_symbol"], docs["en"]["printed_symbol"]) == ("74/303", "74/304")
+    # each version still reports the symbol it prints (FORMAT.md: "symbol as printed")
+    assert (docs["zh"]["symbol"], docs["en"]["symbol"]) == ("A/RES/74/303", "A/RES/74/304")
+    en_paras = {p["iri"] for p in docs["en"]["paragraphs"]}
+    zh_paras = {p["iri"] for p in docs["zh"]["paragraphs"]}
+    assert len(en_paras) == 5 and en_paras <= zh_paras
+    # the mandates JSON carries both languages' texts of the shared paragraphs
+    pp1 = next(p for p in docs["zh"]["paragraphs"] if p["iri"].endswith("/pp/1"))
+    assert set(pp1["texts"]) == {"zh", "en"} and pp1["texts"]["en"].startswith("Recalling the 2005 World Summit")
+
+
+def test_disagreement_report_lists_what_differs(bilingual):
+    _, _, view = bilingual
+    kinds = {(d["kind"], d.get("paragraph", "").rsplit("/", 2)[-2:][-1] if d.get("paragraph") else None)
+             for d in view["disagreements"]}
+    assert ("symbol", None) in kinds
+    assert ("paragraph-count", None) in kinds  # 42 in the Chinese, 5 in the cut English text
+    # the English source dropped the line holding "community," in pp/2 ("global parliamentary
+    # [community]"): parliaments are named in the Chinese only
+    assert any(d["kind"] == "actor-in-one-version" and d["paragraph"].endswith("/pp/2")
+               and d["entity"].endswith("/national-parliaments") and d["detail"] == {"en": False, "zh": True}
+               for d in view["disagreements"])
+    # verbs agree wherever both versions have the clause
+    assert not [d for d in view["disagreements"] if d["kind"] == "verb"]
+
+
+def test_english_gold_scores(tmp_path):
+    from ingest.pipeline import build
+
+    build([EN_304], tmp_path)
+    proc = subprocess.run([sys.executable, str(ROOT / "tests/eval/score.py"), str(tmp_path / "mandates.json"),
+                           str(ROOT / "tests/gold/A-RES-74-304.en.json"), "--json"],
+                          capture_output=True, text=True, check=True)
+    report = json.loads(proc.stdout)
+    assert report["aspects"]["metadata"]["f1"] == 1.0
+    assert report["mean_f1"] >= 0.95
+
+
+def test_english_addressees_and_report(vocab):
+    from ingest.extract import extract
+    from ingest.read import read_source
+
+    d = extract(read_source(ROOT / "tests/data/A-RES-99-1.en.txt"), vocab)
+    assert d.lang == "en" and d.header.meeting == 63 and d.header.adopted == "2020-09-04"
+    got = {p.local: [(c.verb.notation, [a.label("en") for a in c.addressees]) for c in p.clauses] for p in d.paragraphs}
+    assert got["op/1"] == [("invite", ["Inter-Parliamentary Union", "United Nations system"])]
+    assert got["op/3"] == [("call upon", ["Member States", "national parliaments", "stakeholders"])]
+    report = d.paragraphs[2].clauses[0].report
+    assert (report.by.label("en"), report.to.label("en"), report.session) == ("Secretary-General", "General Assembly", 76)
+
+
+@pytest.mark.parametrize("text,lang", [("大会，回顾", "zh"), ("The General Assembly, Recalling", "en"),
+                                       ("The General Assembly（大会）, Recalling its resolution", "en")])
+def test_language_is_detected_from_the_text(text, lang):
+    from ingest.read import detect_language
+
+    assert detect_language(text) == lang
