@@ -186,6 +186,20 @@ class Builder:
                     if c.report.session is not None:
                         g.add((r, MND.dueSession, Literal(c.report.session)))
                         g.add((r, MND.dueYear, Literal(str(first_session_year(c.report.session)), datatype=XSD.gYear)))
+            for k, (label, (ss, _)) in enumerate(p.subitems):
+                se = p.subitems[k + 1][1][0] if k + 1 < len(p.subitems) else p.span[1]
+                si = URIRef(f"{pi}/{label}")
+                g.add((si, RDF.type, MND.SubParagraph))
+                g.add((si, ELI.is_part_of, pi))
+                g.add((si, MND.marker, Literal(d.text[ss:p.subitems[k][1][1]].strip())))
+                os_, oe = d.orig_span((ss, se))
+                g.add((si, MND.text, self.lit(_clean(d.original[os_:oe]).rstrip(";；,，"))))
+                sa = URIRef(m.anchor(f"{p.local}/{label}"))
+                g.add((si, MND.anchor, sa))
+                self.selector(sa, (ss, se), kind=MND.Anchor)
+                governing = [ci for c, ci in clause_iris if c.verb_span[0] < ss]
+                if governing:
+                    g.add((si, MND.governedBy, governing[-1]))
             for mention in p.mentions:
                 self._mention(mention, pi, work, clause_iris)
         for concept in d.minted.values():

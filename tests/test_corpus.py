@@ -178,3 +178,20 @@ def test_whole_corpus_builds_and_conforms(corpus_build):
     assert report["built"] == len(EXPECTED) and report["failed"] == 0 and report["violating"] == 0
     for d in report["documents"]:
         assert d["conforms"] is True, (d["path"], d["shacl"][:3])
+
+
+@pytest.mark.parametrize("name", ["A-RES-26(I).zh.txt", "A-RES-4(I).zh.txt"])
+def test_archaic_items_inherit_the_paragraph_verb(docs, vocab, name):
+    from rdflib import URIRef
+
+    from ingest.build import build_graph
+
+    d = docs[name]
+    op = next(p for p in d.paragraphs if p.local == "op/1")
+    assert [label for label, _ in op.subitems] == ["甲", "乙"]
+    _, g = build_graph(d)
+    mnd = "https://w3id.org/un-mandates/ontology#"
+    items = sorted(g.subjects(URIRef(mnd + "governedBy"), None))
+    assert [str(i).rsplit("/", 1)[-1] for i in items] == ["甲", "乙"]
+    clause = {o for i in items for o in g.objects(i, URIRef(mnd + "governedBy"))}
+    assert len(clause) == 1 and str(next(iter(clause))).endswith("/op/1/c/1")
