@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--symbol", default=None, help="the symbol of a single document whose text gives none")
     b.add_argument("--lang", choices=("zh", "en"), default=None, help="the language (default: detected)")
     b.add_argument("--quiet", action="store_true", help="no per-document lines on stderr")
+    b.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                   help="worker processes (default: one per CPU; 1 builds in this process)")
+    b.add_argument("--force", action="store_true",
+                   help="build every document again (default: only new and changed ones)")
+    b.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (there is none unless stderr is a terminal, nor when CI is set)")
 
     q = sub.add_parser("query", help="run a library query (by name) or a SPARQL file against a built store")
     q.add_argument("query", help="a query name from queries/ (e.g. mandates-by-addressee) or a .rq file")
@@ -104,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .pipeline import build
+    import os
+
+    from .pipeline import BuildError, build
     from .resources import corpus_dir
     from .vocab import DEFAULT_BASE, VocabularyError
 
@@ -121,26 +129,73 @@ def _build(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
         print(f"mandates: error: --out {args.out} exists and is not a folder", file=sys.stderr)
         return EXIT_USAGE
+    if args.jobs is not None and args.jobs < 1:
+        print("mandates: error: --jobs must be 1 or more", file=sys.stderr)
+        return EXIT_USAGE
     paths = args.paths or [corpus_dir()]
+    bar = (not args.no_progress and not args.quiet and sys.stderr.isatty()
+           and os.environ.get("CI", "").lower() in ("", "0", "false"))
 
-    def progress(r) -> None:  # type: ignore[no-untyped-def]
-        if not args.quiet:
-            state = "ok" if r.conforms else "SHACL violations"
-            print(f"  {r.path}: {r.symbol} ({r.lang}), {r.triples} triples, {state}", file=sys.stderr)
+    class Progress:
+        """Per-document lines, or a bar on a terminal."""
 
+        def __init__(self) -> None:
+            self.total = self.done = 0
+            self.width = 0
+
+        def start(self, total: int, unchanged: int) -> None:
+            self.total, self.done = total, unchanged
+            if bar and total > unchanged:
+                self._draw()
+
+        def __call__(self, r) -> None:  # type: ignore[no-untyped-def]
+            self.done += 1
+            if bar:
+                self._draw(r.path)
+            elif not args.quiet:
+                state = "ok" if r.conforms else "SHACL violations"
+                print(f"  {r.path}: {r.symbol} ({r.lang}), {r.triples} triples, {state}", file=sys.stderr)
+
+        def failed(self, r) -> None:  # type: ignore[no-untyped-def]
+            self.done += 1
+            if bar:
+                self._draw(r.path)
+
+        def _draw(self, last: str = "") -> None:
+            n = 30
+            filled = n * self.done // max(1, self.total)
+            line = f"\r[{'#' * filled}{'.' * (n - filled)}] {self.done}/{self.total} {Path(last).name}"[:100]
+            sys.stderr.write(line + " " * max(0, self.width - len(line)))
+            self.width = len(line)
+            sys.stderr.flush()
+
+        def end(self) -> None:
+            if bar and self.width:
+                sys.stderr.write("\r" + " " * self.width + "\r")
+                sys.stderr.flush()
+
+    progress = Progress()
     try:
-        result = build(paths, args.out, base=base, symbol=args.symbol, lang=args.lang, progress=progress)
+        result = build(paths, args.out, base=base, symbol=args.symbol, lang=args.lang, progress=progress,
+                       jobs=args.jobs, force=args.force)
     except VocabularyError as exc:
+        progress.end()
         print(f"mandates: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except BuildError as exc:
+        progress.end()
+        print(f"mandates: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    progress.end()
     for r in result.failed:
         print(f"mandates: cannot build {r.error}", file=sys.stderr)
     for r in result.violating:
         print(f"mandates: {r.path}: {len([x for x in r.shacl if x['severity'] == 'Violation'])} SHACL "
               f"violation(s), see {args.out / 'shacl-report.ttl'}", file=sys.stderr)
     built = sum(1 for r in result.documents if r.graph and not r.error)
-    print(f"mandates: built {built} document(s), {len(result.failed)} failed, "
-          f"{len(result.violating)} with SHACL violations -> {args.out}/", file=sys.stderr)
+    print(f"mandates: built {built} document(s) ({result.rebuilt} built now, {result.unchanged} unchanged), "
+          f"{len(result.failed)} failed, {len(result.violating)} with SHACL violations -> {args.out}/"
+          + ("" if result.exported else " (nothing changed)"), file=sys.stderr)
     return result.exit_code()
 
 

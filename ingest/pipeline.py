@@ -328,7 +328,9 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
         "exports": state,
         "graph_writer": how,
     }
-    atomic_write(docs_dir / MANIFEST, json.dumps(new_manifest, ensure_ascii=False))
+    text = json.dumps(new_manifest, ensure_ascii=False)
+    if not current or text != json.dumps(manifest, ensure_ascii=False):
+        atomic_write(docs_dir / MANIFEST, text)
     _remove_stale_artefacts(docs_dir, {s["artefact"] for s in summaries.values()})
     return BuildResult(out, results_sorted, rebuilt=len(files) - unchanged, unchanged=unchanged,
                        exported=not current, graph_writer=how)
@@ -384,7 +386,7 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
     try:
         how = write_graph_files(arts, base=base, nq_out=work / "graph.nq", ttl_out=work / "graph.ttl",
                                 trig_out=work / "graph.trig")
-        new_store = _update_store(out, work, included, docs_dir, vocab_nq)
+        new_store = _update_store(out, work, included, docs_dir, vocab_nq, f"{base}graph/vocabulary")
         for name in ("graph.nq", "graph.trig", "graph.ttl"):
             os.replace(work / name, out / name)
         _bind(vocab_g)
@@ -420,7 +422,8 @@ def _store_state(store_dir: Path) -> dict[str, Any] | None:
     return _read_json(store_dir / STORE_STATE)
 
 
-def _update_store(out: Path, work: Path, included: list[dict[str, Any]], docs_dir: Path, vocab_nq: str) -> Path:
+def _update_store(out: Path, work: Path, included: list[dict[str, Any]], docs_dir: Path, vocab_nq: str,
+                  vocab_name: str) -> Path:
     """A new store folder (not yet in place) holding exactly the included documents and the vocabulary."""
     import pyoxigraph
 
@@ -446,16 +449,15 @@ def _update_store(out: Path, work: Path, included: list[dict[str, Any]], docs_di
             del src
             store = pyoxigraph.Store(str(target))
             present = {g.value for g in store.named_graphs()}
-            for g in sorted(present - set(want) - {_vocab_graph_name(vocab_nq)}):
+            for g in sorted(present - set(want) - {vocab_name}):
                 store.remove_graph(pyoxigraph.NamedNode(g))
             for g in changed + sorted(set(want) - set(changed) - present):
                 if g in present:
                     store.remove_graph(pyoxigraph.NamedNode(g))
                 store.bulk_load(path=str(files[g]), format=nq_format)
-            if old.get("vocabulary") != vocab_sha:
-                vg = _vocab_graph_name(vocab_nq)
-                if vg:
-                    store.remove_graph(pyoxigraph.NamedNode(vg))
+            if old.get("vocabulary") != vocab_sha or vocab_name not in present:
+                if vocab_name in present:
+                    store.remove_graph(pyoxigraph.NamedNode(vocab_name))
                 store.bulk_load(vocab_nq.encode("utf-8"), format=nq_format)
         except OSError:  # the old store cannot be read: load afresh
             store = None
@@ -470,11 +472,6 @@ def _update_store(out: Path, work: Path, included: list[dict[str, Any]], docs_di
     del store
     atomic_write(target / STORE_STATE, json.dumps({"graphs": want, "vocabulary": vocab_sha}, sort_keys=True))
     return target
-
-
-def _vocab_graph_name(vocab_nq: str) -> str | None:
-    first = vocab_nq.split("\n", 1)[0]
-    return first[first.rindex(" <") + 2:-3] if first.endswith("> .") else None
 
 
 def _remove_stale_artefacts(docs_dir: Path, keep: set[str]) -> None:

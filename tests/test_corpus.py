@@ -192,6 +192,6 @@ def test_archaic_items_inherit_the_paragraph_verb(docs, vocab, name):
     _, g = build_graph(d)
     mnd = "https://w3id.org/un-mandates/ontology#"
     items = sorted(g.subjects(URIRef(mnd + "governedBy"), None))
-    assert [str(i).rsplit("/", 1)[-1] for i in items] == ["甲", "乙"]
+    assert sorted(str(i).rsplit("/", 1)[-1] for i in items) == sorted(["甲", "乙"])
     clause = {o for i in items for o in g.objects(i, URIRef(mnd + "governedBy"))}
     assert len(clause) == 1 and str(next(iter(clause))).endswith("/op/1/c/1")
