@@ -203,6 +203,9 @@ def _mint_instrument(ctx: Context, *, symbol: str | None, label: str | None, lan
         c = Concept(iri=iri, kind="instrument", pref=pref, labels=labels, symbol=symbol,
                     types=frozenset({MND + "Instrument"}))
         ctx.minted[iri] = c
+        if symbol is None:
+            ctx.issue("unlisted-instrument", f"《{label}》 is in no vocabulary (add it to ontology/vocab/instruments.ttl)",
+                      severity="info")
     else:  # merge labels
         merged = {k: tuple(dict.fromkeys(c.labels.get(k, ()) + labels.get(k, ()))) for k in set(c.labels) | set(labels)}
         c = Concept(iri=iri, kind="instrument", pref={**pref, **c.pref}, labels=merged, symbol=symbol,

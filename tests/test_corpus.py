@@ -195,3 +195,24 @@ def test_archaic_items_inherit_the_paragraph_verb(docs, vocab, name):
     assert sorted(str(i).rsplit("/", 1)[-1] for i in items) == sorted(["甲", "乙"])
     clause = {o for i in items for o in g.objects(i, URIRef(mnd + "governedBy"))}
     assert len(clause) == 1 and str(next(iter(clause))).endswith("/op/1/c/1")
+
+
+def test_unlisted_names_become_flagged_mentions(vocab, tmp_path):
+    """Names that look like an organisation's or an instrument's but are in no vocabulary are
+    kept as flagged mentions with minted IRIs and listed in the report, never dropped."""
+    from ingest.build import build_graph
+    from ingest.extract import extract
+    from ingest.read import read_source
+
+    f = tmp_path / "x.md"
+    f.write_text("99/9. 测试\n\n大会，\n\n欢迎非洲开发银行执行《示范合作框架协议》，\n\n"
+                 "1. 请秘书长提交报告；\n\n2020 年 9 月 4 日\n第 63 次全体会议\n", encoding="utf-8")
+    d = extract(read_source(f), vocab)
+    flagged = {(m.kind, d.original_text(m.span)) for p in d.paragraphs for m in p.mentions if m.flagged}
+    assert flagged == {("actor", "非洲开发银行"), ("instrument", "示范合作框架协议")}
+    codes = {i.code for i in d.issues}
+    assert {"unlisted-actor", "unlisted-instrument"} <= codes
+    _, g = build_graph(d)
+    nq = {str(s) for s in g.subjects()}
+    assert "https://w3id.org/un-mandates/actor/unlisted/非洲开发银行" in nq
+    assert "https://w3id.org/un-mandates/instrument/unlisted/示范合作框架协议" in nq
