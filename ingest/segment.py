@@ -54,7 +54,48 @@ def find_footnotes(text: str, start: int, end: int, *, cites) -> tuple[list[Foot
         fn.symbols = footnote_symbols(text[body_s:body_e], cites)
         notes.append(fn)
         holes.append(Hole((m.start(), m.end()), "footnote"))
+    # page furniture of PDF text layers: job numbers ("18-08219 (E)"), their date codes, page numbers
+    for m in _JOB_LINE.finditer(text, start, end):
+        holes.append(Hole((m.start(), m.end()), "page"))
+    # a footnote block flattened into the text: "______ 1 2 18-08219 (E) Resolution 60/1. A/51/402, annex. 250518"
+    for m in _FLAT_BLOCK.finditer(text, start, end):
+        numbers = [int(x) for x in m.group("nums").split()]
+        parts = _split_notes(m.group("body"), len(numbers))
+        if parts is None:
+            holes.append(Hole((m.start(), m.end()), "footnote"))
+            continue
+        body_start = m.start("body")
+        for n, (ps, pe) in zip(numbers, parts):
+            if any(f.number == n for f in notes):
+                continue
+            ts, te = body_start + ps, body_start + pe
+            fn = Footnote(number=n, marker=str(n), span=(ts, te), text_span=(ts, te))
+            fn.symbols = footnote_symbols(text[ts:te], cites)
+            notes.append(fn)
+        holes.append(Hole((m.start(), m.end()), "footnote"))
+    notes.sort(key=lambda f: (f.number, f.span))
     return notes, holes
+
+
+_JOB_LINE = re.compile(r"(?m)^[ \t]*\d{2}-\d{5}[ \t]*\(E\)[ \t]*(?:\d{6})?[ \t]*$|^[ \t]*\d{1,3}/\d{1,3}[ \t]*$")
+_FLAT_BLOCK = re.compile(
+    r"_{5,}\s+(?P<nums>(?:\d{1,2}\s+){1,9})(?:\d{2}-\d{5}\s*\(E\)\s+)?(?P<body>.{1,1500}?)\s+\d{6}(?=\s|$)",
+    re.S,
+)
+
+
+def _split_notes(body: str, k: int) -> list[Span] | None:
+    """Split ``k`` footnote texts run together ("Resolution 60/1. A/51/402, annex.") at sentence ends."""
+    cuts = [m.end() for m in re.finditer(r"\.(?=\s+(?:[A-Z]|\d))", body)]
+    if len(cuts) < k - 1:
+        return None
+    bounds = [0] + cuts[: k - 1] + [len(body)]
+    spans = []
+    for a, b in zip(bounds, bounds[1:]):
+        while a < b and body[a].isspace():
+            a += 1
+        spans.append((a, b))
+    return spans
 
 
 def footnote_symbols(body: str, cites) -> list[str]:  # type: ignore[no-untyped-def]

@@ -216,3 +216,12 @@ def test_unlisted_names_become_flagged_mentions(vocab, tmp_path):
     nq = {str(s) for s in g.subjects()}
     assert "https://w3id.org/un-mandates/actor/unlisted/非洲开发银行" in nq
     assert "https://w3id.org/un-mandates/instrument/unlisted/示范合作框架协议" in nq
+
+
+def test_flattened_footnote_block_is_read(docs):
+    # "… national parliaments __________________ 1 2 18-08219 (E) Resolution 60/1. A/51/402, annex. 250518"
+    d = docs["A-RES-72-278.en.txt"]
+    assert [(f.number, f.symbols) for f in d.footnotes] == [(1, ["A/RES/60/1"]), (2, ["A/51/402"])]
+    # the block is not part of the paragraph's clauses or mentions
+    last = d.paragraphs[-1]
+    assert all("08219" not in d.original_text(m.span) for m in last.mentions)
