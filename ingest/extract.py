@@ -18,7 +18,7 @@ from . import lexmatch
 from .model import Clause, Document, Footnote, Header, Issue, Mention, Paragraph, Report, Span
 from .read import Source
 from .segment import SUPER, Hole, find_footnotes, mask, normalise_markers, segment
-from .symbols import SYMBOL, canonical, citation_regex, resolution_symbol, roman_value, slug
+from .symbols import SYMBOL, canonical, citation_regex, roman_value, slug
 from .text import SUPERSCRIPTS, fold_label, normalise, read_number, superscript_value, NUMBER_PATTERN
 from .vocab import DEFAULT_BASE, MND, Concept, Lexicon, Vocabulary
 
@@ -381,12 +381,9 @@ def symbol_from_file_name(path: str) -> str:
     'LOCAL/notes'
     """
     stem = Path(path).name.split(".")[0]
-    m = re.fullmatch(r"A-RES-(\d+)-(\d+)", stem)
+    m = re.fullmatch(r"A-RES-(\d+-\d+|\d+\([IVXLC]+\))", stem)
     if m:
-        return resolution_symbol(m.group(1), m.group(2))
-    m = re.fullmatch(r"A-RES-(\d+)\(([IVXLC]+)\)", stem)
-    if m:
-        return f"A/RES/{m.group(1)}({m.group(2)})"
+        return canonical(m.group(1).replace("-", "/"))
     if re.fullmatch(r"[A-Z]+(-[A-Za-z0-9.()]+)+", stem):
         return stem.replace("-", "/")
     return "LOCAL/" + re.sub(r"[^A-Za-z0-9._()\-]", "_", stem)
