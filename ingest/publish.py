@@ -1467,7 +1467,7 @@ def void_triples(site: Site, dumps: dict[str, dict[str, Any]], graphs: dict[str,
             for w in d.iris(expr, ELI + "realizes"):
                 sources.update(d.iris(w, RDFS + "seeAlso"))
     for src in sorted(sources):
-        add(ds, DCT + "source", N(src))
+        add(ds, DCT + "source", N(src) if re.match(r"https?://\S+$", src) else L(src))
     works = sorted(s for s in site.paths.values() if site.kind(s) == "resolution" and d.iris(s, ELI + "is_realized_by"))
     for w in works:
         add(ds, VOID + "rootResource", N(w))
