@@ -255,21 +255,14 @@ def choose_format(form: str, fmt: str | None, accept: str | None) -> tuple[str, 
 def _json_term(term: Any) -> dict[str, Any]:
     import pyoxigraph
 
-    if isinstance(term, pyoxigraph.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, pyoxigraph.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, pyoxigraph.Literal):
-        if term.language:
-            return {"type": "literal", "value": term.value, "xml:lang": term.language}
-        dt = term.datatype.value if term.datatype else XSD + "string"
-        return {"type": "literal", "value": term.value} if dt == XSD + "string" else \
-            {"type": "literal", "value": term.value, "datatype": dt}
+    from .query import _binding  # the SPARQL 1.1 JSON form of an IRI, blank node or literal
+
     if isinstance(term, pyoxigraph.Triple):
         return {"type": "triple", "value": {"subject": _json_term(term.subject),
                                             "predicate": _json_term(term.predicate),
                                             "object": _json_term(term.object)}}
-    return {"type": "literal", "value": str(term)}
+    binding = _binding(term)
+    return binding if binding is not None else {"type": "literal", "value": str(term)}
 
 
 def _xml_term(term: Any) -> str:
