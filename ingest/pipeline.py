@@ -71,6 +71,7 @@ class BuildResult:
     unchanged: int = 0  # documents whose artefacts were reused
     exported: bool = True  # False: nothing changed, the outputs were left as they were
     graph_writer: str = ""  # "fast", or why rdflib wrote graph.ttl/graph.trig
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
     @property
     def failed(self) -> list[DocResult]:
@@ -154,26 +155,40 @@ def sorted_nquads(graphs: list[tuple[str, Any]]) -> str:
 # ---------------------------------------------------------------- the tool's identity
 
 
+# modules that do not take part in building a document (they read what was built); every
+# other module of the package does, and a change to it builds every document again
+NOT_DOCUMENT_CODE = {"cli.py", "query.py", "export.py", "gephi.py", "publish.py", "serve.py", "push.py",
+                     "sparql_worker.py", "assemble.py", "store.py"}
+EXPORT_CODE = {"export.py", "gephi.py", "assemble.py", "store.py", "versions.py"}
+
+
+def _hash_files(h, files: list[Path], root: Path) -> None:  # type: ignore[no-untyped-def]
+    for f in files:
+        h.update(str(f.relative_to(root)).encode("utf-8") + b"\0" + hashlib.sha256(f.read_bytes()).digest())
+
+
 def environment(base: str) -> str:
     """A hash of everything besides the input that decides a document's artefacts: the tool's
-    version, its code, the ontology, shapes and vocabularies, and the base IRI."""
+    version, the code that builds a document, the ontology, shapes and vocabularies, the base IRI."""
     from . import __version__
     from .resources import ontology_dir
 
     h = hashlib.sha256(f"mandates {__version__}\0{base}\0".encode("utf-8"))
     here = Path(__file__).resolve().parent
-    for f in sorted(here.glob("*.py")) + sorted(ontology_dir().rglob("*.ttl")):
-        h.update(f.name.encode("utf-8") + b"\0" + hashlib.sha256(f.read_bytes()).digest())
+    _hash_files(h, sorted(f for f in here.glob("*.py") if f.name not in NOT_DOCUMENT_CODE), here)
+    _hash_files(h, sorted(ontology_dir().rglob("*.ttl")), ontology_dir())
     return h.hexdigest()
 
 
 def _exports_environment() -> str:
-    """A hash of what the views read besides the store: the export queries."""
+    """A hash of what the corpus outputs depend on besides the documents: the code that writes
+    them and the export queries."""
     from .resources import queries_dir
 
     h = hashlib.sha256()
-    for f in sorted(queries_dir().rglob("*.rq")):
-        h.update(str(f.relative_to(queries_dir())).encode("utf-8") + b"\0" + hashlib.sha256(f.read_bytes()).digest())
+    here = Path(__file__).resolve().parent
+    _hash_files(h, sorted(here / n for n in EXPORT_CODE if (here / n).exists()), here)
+    _hash_files(h, sorted(queries_dir().rglob("*.rq")), queries_dir())
     return h.hexdigest()
 
 
@@ -226,7 +241,18 @@ def build(paths: list[Path], out: Path, *, base: str = DEFAULT_BASE, symbol: str
 
 def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: str | None, lang: str | None,
            progress, jobs: int, force: bool) -> BuildResult:  # type: ignore[no-untyped-def]
+    import time
+
     from . import workers
+
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def phase(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(timings.get(name, 0.0) + now - clock, 3)
+        clock = now
 
     files, errors = collect(paths)
     env = environment(base)
@@ -240,6 +266,7 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
             shas[str(f)] = hashlib.sha256(f.read_bytes()).hexdigest()
         except OSError:
             shas[str(f)] = None  # the worker reports why
+    phase("hash")
     pool = _Pool(jobs)
     try:
         # language versions that print different symbols share one (ingest.versions)
@@ -257,6 +284,7 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
             for p, got in zip(todo, pool.map(workers.header_facts, [(p, lang) for p in todo])):
                 facts[p] = got
             other_version = _identify(files, facts, lang)
+        phase("versions")
         tasks: list[workers.Task] = []
         summaries: dict[str, dict[str, Any]] = {}
         for f in files:
@@ -267,7 +295,7 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
                 sym, reason = (symbol if len(files) == 1 else None), None
             key = _key(env, shas[p], p, lang, sym, reason)
             art = _artefact_name(p)
-            cached = _cached(docs_dir, known.get(p), key, art)
+            cached = None if force else _cached(docs_dir, known.get(p), key, art)
             if cached is not None and shas[p] is not None:
                 summaries[p] = cached
             else:
@@ -285,6 +313,7 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
                 progress.failed(DocResult(**s["result"]))
     finally:
         pool.close()
+    phase("documents")
 
     # the documents in the order of the files; the first of two with one graph wins
     results = list(errors)
@@ -317,8 +346,9 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
     current = (manifest.get("exports") == state and all((out / n).exists() for n in OUTPUTS)
                and _store_state(out / "store") is not None)
     how = manifest.get("graph_writer", "")
+    phase("summary")
     if not current:
-        how = _export(out, docs_dir, included, reports, report_json, base=base)
+        how = _export(out, docs_dir, included, reports, report_json, base=base, phase=phase)
     new_manifest = {
         "env": env,
         "documents": {str(f): {"key": summaries[str(f)]["key"], "artefact": summaries[str(f)]["artefact"],
@@ -327,13 +357,15 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
         "facts": {p: {"sha": shas[p], "lang": lang, "env": env, "facts": facts[p]} for p in facts},
         "exports": state,
         "graph_writer": how,
+        "timings": timings if not current else manifest.get("timings", {}),
     }
     text = json.dumps(new_manifest, ensure_ascii=False)
     if not current or text != json.dumps(manifest, ensure_ascii=False):
         atomic_write(docs_dir / MANIFEST, text)
     _remove_stale_artefacts(docs_dir, {s["artefact"] for s in summaries.values()})
+    phase("manifest")
     return BuildResult(out, results_sorted, rebuilt=len(files) - unchanged, unchanged=unchanged,
-                       exported=not current, graph_writer=how)
+                       exported=not current, graph_writer=how, timings=timings)
 
 
 def _cached(docs_dir: Path, entry: dict[str, Any] | None, key: str, artefact: str) -> dict[str, Any] | None:
@@ -370,44 +402,74 @@ def _identify(files: list[Path], facts: dict[str, Any], lang: str | None) -> dic
 
 
 def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: list[str], report_json: str,
-            *, base: str) -> str:
+            *, base: str, phase=lambda name: None) -> str:  # type: ignore[no-untyped-def]
     from rdflib import Graph
 
     from .assemble import DocArtefact, write_graph_files
-    from .build import vocabulary_graph
     from .export import mandates, mandates_csv, to_json
     from .gephi import write_build_exports
 
     arts = [DocArtefact(graph=s["graph"], own=s["own"], nq=docs_dir / f"{s['artefact']}.nq",
                         render=docs_dir / f"{s['artefact']}.render.json") for s in included]
-    vocab_g = vocabulary_graph(base=base)
-    vocab_nq = sorted_nquads([(f"{base}graph/vocabulary", vocab_g)])
+    vocab_ttl, vocab_nq = _vocabulary_outputs(base)
     work = Path(tempfile.mkdtemp(prefix=".export.", dir=out))
     try:
         how = write_graph_files(arts, base=base, nq_out=work / "graph.nq", ttl_out=work / "graph.ttl",
                                 trig_out=work / "graph.trig")
+        phase("graph files")
         new_store = _update_store(out, work, included, docs_dir, vocab_nq, f"{base}graph/vocabulary")
+        phase("store")
         for name in ("graph.nq", "graph.trig", "graph.ttl"):
             os.replace(work / name, out / name)
-        _bind(vocab_g)
-        atomic_write(out / "vocabulary.ttl", vocab_g.serialize(format="turtle"))
+        atomic_write(out / "vocabulary.ttl", vocab_ttl)
         report_g = Graph()
         if reports:
             report_g.parse(data="\n".join(reports) + "\n", format="nt")
         _bind(report_g)
         atomic_write(out / "shacl-report.ttl", report_g.serialize(format="turtle"))
-
+        phase("reports")
         store = _open(new_store)
         view = mandates(store)
+        phase("mandates view")
         write_build_exports(store, out)
+        phase("gexf")
         del store
         _swap_dir(new_store, out / "store")
         atomic_write(out / "mandates.json", to_json(view))
         atomic_write(out / "mandates.csv", mandates_csv(view))
         atomic_write(out / "report.json", report_json)
+        phase("swap and write")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return how
+
+
+def _vocabulary_outputs(base: str) -> tuple[str, str]:
+    """``vocabulary.ttl`` and the vocabulary graph's N-Quads; they depend only on the tool and
+    the base, so they are kept in the user's cache folder (as jieba's dictionary is)."""
+    from .lexmatch import cache_dir
+    from .workers import _vocabulary_graph
+
+    folder = cache_dir() / "vocabulary"
+    key = environment(base)[:32]
+    ttl_f, nq_f = folder / f"{key}.ttl", folder / f"{key}.nq"
+    try:
+        return ttl_f.read_text(encoding="utf-8"), nq_f.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    g = _vocabulary_graph(base)
+    nq = sorted_nquads([(f"{base}graph/vocabulary", g)])
+    _bind(g)  # (the graph keeps the prefixes of the vocabulary files, as vocabulary.ttl shows them)
+    ttl = g.serialize(format="turtle")
+    try:
+        atomic_write(nq_f, nq)
+        atomic_write(ttl_f, ttl)
+        for old in folder.iterdir():  # keep the few latest
+            if old.suffix in (".ttl", ".nq") and old.stem != key and old.stat().st_mtime < ttl_f.stat().st_mtime - 86400:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return ttl, nq
 
 
 def _open(path: Path):  # type: ignore[no-untyped-def]
@@ -562,9 +624,16 @@ class _Pool:
         return self.executor
 
     def map(self, fn, args: list[tuple]) -> list[Any]:  # type: ignore[no-untyped-def]
+        """``fn`` over ``args`` (cheap tasks: in this process when a worker dies)."""
+        from concurrent.futures.process import BrokenProcessPool
+
         if self.jobs == 1 or len(args) < 2 * self.jobs:
             return [fn(*a) for a in args]
-        return list(self._executor().map(fn, *zip(*args), chunksize=max(1, len(args) // (8 * self.jobs))))
+        try:
+            return list(self._executor().map(fn, *zip(*args), chunksize=max(1, len(args) // (8 * self.jobs))))
+        except BrokenProcessPool:
+            self.close()
+            return [fn(*a) for a in args]
 
     def run(self, tasks: list):  # type: ignore[no-untyped-def]
         """Each task's summary as it is done (in no particular order)."""

@@ -1,0 +1,203 @@
+"""Library query latency: the embedded store (pyoxigraph, on disk) next to rdflib's in-memory
+engine, on the same data (a built corpus, optionally cut to a number of triples).
+
+Each library query (``queries/*.rq``) runs with the parameters of its first case in
+``tests/queries/manifest.toml``; both engines see the union of the named graphs as the
+default graph. Printed per query: the rows, the median latency of each engine and their
+ratio (rdflib / pyoxigraph)::
+
+    python3 benchmarks/queries.py --build /tmp/bench-1000/out --max-triples 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import statistics
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def cases() -> list[tuple[str, dict[str, Any] | None]]:
+    """(query name, params) for every library query: the params of its first manifest case."""
+    from ingest.query import library
+
+    manifest = tomllib.loads((ROOT / "tests" / "queries" / "manifest.toml").read_text(encoding="utf-8"))
+    out = []
+    for name in library():
+        first = next((c for c in manifest["case"] if c["query"] == name), None)
+        out.append((name, (first or {}).get("params")))
+    return out
+
+
+def subset(build: Path, max_triples: int | None) -> tuple[bytes, int, int]:
+    """N-Quads of whole documents of ``build/graph.nq`` up to ``max_triples``, plus the
+    vocabulary graph; (data, documents, quads)."""
+    import pyoxigraph
+
+    src = pyoxigraph.Store.read_only(str(build / "store"))
+    vocab = "https://w3id.org/un-mandates/graph/vocabulary"
+    names = sorted(g.value for g in src.named_graphs() if g.value != vocab)
+    parts = [src.dump(format=pyoxigraph.RdfFormat.N_QUADS, from_graph=pyoxigraph.NamedNode(vocab))
+             .replace(b" .\n", b" <" + vocab.encode() + b"> .\n")]
+    total = parts[0].count(b"\n")
+    docs = 0
+    for name in names:
+        data = src.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.NamedNode(name))
+        n = data.count(b"\n")
+        if max_triples is not None and docs and total + n > max_triples:
+            break
+        parts.append(data.replace(b" .\n", b" <" + name.encode() + b"> .\n"))
+        total += n
+        docs += 1
+    return b"".join(parts), docs, total
+
+
+def adapt(store, params: dict[str, Any] | None) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
+    """The manifest's parameters name IRIs of the seed resolution (``doc/A-RES-74-303/op/6/c/2``);
+    in another corpus, the first IRI of the same form (``doc/<any>/op/6/c/2``, else any
+    clause) stands in for them, so the query has something to find."""
+    from ingest.store import select
+
+    if not params:
+        return params
+    out = dict(params)
+    for k, v in params.items():
+        if not (isinstance(v, str) and v.startswith("<") and "/doc/" in v):
+            continue
+        iri = v[1:-1]
+        if select(store, f"SELECT ?p WHERE {{ <{iri}> ?p ?o }} LIMIT 1"):
+            continue
+        rest = iri.split("/doc/", 1)[1]
+        suffix = rest.split("/", 1)[1] if "/" in rest else ""
+        rows = select(store, "SELECT ?s WHERE { ?s a <https://w3id.org/un-mandates/ontology#Clause> "
+                             f"FILTER(STRENDS(STR(?s), \"/{suffix}\")) }} ORDER BY ?s LIMIT 1") if suffix else []
+        if not rows:
+            rows = select(store, "SELECT ?s WHERE { ?s a <https://w3id.org/un-mandates/ontology#Mandate> } "
+                                 "ORDER BY ?s LIMIT 1")
+        if rows:
+            out[k] = f"<{rows[0]['s']}>"
+    return out
+
+
+class Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):  # type: ignore[no-untyped-def]
+    raise Timeout()
+
+
+def measure(build: Path, *, max_triples: int | None = 1_000_000, repeat: int = 5, rdflib_repeat: int = 3,
+            rdflib_timeout: float = 120.0, log=print) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    import pyoxigraph
+    from rdflib import Dataset
+
+    from ingest.query import bind, resolve, run_query_terms
+
+    data, docs, quads = subset(build, max_triples)
+    result: dict[str, Any] = {"documents": docs, "quads": quads, "queries": []}
+    with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
+        t = time.perf_counter()
+        store = pyoxigraph.Store(tmp)
+        store.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
+        store.flush()
+        result["oxigraph_load_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        ds = Dataset(default_union=True)
+        ds.parse(data=data.decode("utf-8"), format="nquads")
+        result["rdflib_load_s"] = time.perf_counter() - t
+        log(f"data: {docs} documents, {quads} quads; load: pyoxigraph {result['oxigraph_load_s']:.1f} s, "
+            f"rdflib {result['rdflib_load_s']:.1f} s")
+        log(f"{'query':24} {'rows':>6} {'oxigraph ms':>12} {'rdflib ms':>11} {'ratio':>7}")
+        for name, params in cases():
+            params = adapt(store, params)
+            ox_times = []
+            rows = None
+            for _ in range(repeat):
+                t = time.perf_counter()
+                res = run_query_terms(name, store=store, params=params)
+                ox_times.append(time.perf_counter() - t)
+                rows = len(res.rows)
+            query = resolve(name)
+            terms = bind(query, params)
+            init = {k: _rdflib_term(v) for k, v in terms.items()}
+            rd_times = []
+            rd_rows = None
+            old = signal.signal(signal.SIGALRM, _alarm)
+            try:
+                for _ in range(rdflib_repeat):
+                    signal.setitimer(signal.ITIMER_REAL, rdflib_timeout)
+                    t = time.perf_counter()
+                    try:
+                        rd_rows = len(list(ds.query(query.text, initBindings=init)))
+                    except Timeout:
+                        rd_times.append(None)
+                        break
+                    finally:
+                        signal.setitimer(signal.ITIMER_REAL, 0)
+                    rd_times.append(time.perf_counter() - t)
+            finally:
+                signal.signal(signal.SIGALRM, old)
+            ox = statistics.median(ox_times)
+            timed_out = any(x is None for x in rd_times)
+            rd = None if timed_out else statistics.median(rd_times)
+            entry = {"query": name, "rows": rows, "rdflib_rows": rd_rows, "oxigraph_ms": ox * 1000,
+                     "oxigraph_max_ms": max(ox_times) * 1000,
+                     "rdflib_ms": None if rd is None else rd * 1000, "rdflib_timeout_s": rdflib_timeout if timed_out else None,
+                     "ratio": None if rd is None else rd / ox}
+            result["queries"].append(entry)
+            rd_text = f">{rdflib_timeout * 1000:.0f}" if rd is None else f"{rd * 1000:.1f}"
+            ratio = f">{rdflib_timeout / ox:.0f}" if rd is None else f"{rd / ox:.1f}"
+            mismatch = "" if rd_rows is None or rd_rows == rows else f"  (rdflib: {rd_rows} rows)"
+            log(f"{name:24} {rows:>6} {ox * 1000:>12.1f} {rd_text:>11} {ratio:>7}x{mismatch}")
+        ox_all = [q["oxigraph_ms"] for q in result["queries"]]
+        result["oxigraph_median_ms"] = statistics.median(ox_all)
+        result["oxigraph_worst_ms"] = max(q["oxigraph_max_ms"] for q in result["queries"])
+        ratios = [q["ratio"] if q["ratio"] is not None else rdflib_timeout * 1000 / q["oxigraph_ms"]
+                  for q in result["queries"]]
+        result["min_ratio"] = min(ratios)
+        log(f"pyoxigraph: median {result['oxigraph_median_ms']:.1f} ms, worst {result['oxigraph_worst_ms']:.1f} ms; "
+            f"slowest ratio to rdflib {result['min_ratio']:.1f}x")
+        del store
+    return result
+
+
+def _rdflib_term(t: dict[str, str]):  # type: ignore[no-untyped-def]
+    from rdflib import Literal, URIRef
+
+    if t["type"] == "uri":
+        return URIRef(t["value"])
+    if t.get("xml:lang"):
+        return Literal(t["value"], lang=t["xml:lang"])
+    if t.get("datatype"):
+        return Literal(t["value"], datatype=URIRef(t["datatype"]))
+    return Literal(t["value"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", type=Path, required=True, help="a folder 'mandates build --out' wrote")
+    ap.add_argument("--max-triples", type=int, default=1_000_000, help="cut the data to about this many (0: all)")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--rdflib-repeat", type=int, default=3)
+    ap.add_argument("--rdflib-timeout", type=float, default=120.0, help="seconds per rdflib query")
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
+    args = ap.parse_args(argv)
+    res = measure(args.build, max_triples=args.max_triples or None, repeat=args.repeat,
+                  rdflib_repeat=args.rdflib_repeat, rdflib_timeout=args.rdflib_timeout)
+    if args.json:
+        args.json.write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

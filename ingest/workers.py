@@ -1,0 +1,366 @@
+"""One document, start to finish, in a worker process: read, extract, RDF, SHACL, artefacts.
+
+A corpus build (``ingest.pipeline.build``) hands every changed file to :func:`process`,
+in parallel worker processes or in-process. A worker loads the vocabularies, the shapes and
+jieba once (they are cached per process). It validates each document with pySHACL, as
+``ingest.validate`` does, with the part of the vocabulary graph the document reaches instead
+of all of it: the same results (:func:`vocabulary_for` says when and why; the tests compare
+both), two to four times faster. It writes the document's artefacts into ``OUT/docs/``:
+
+``<name>.nq``
+    the document's named graph as sorted N-Quads (exactly its lines of ``graph.nq``);
+``<name>.render.json``
+    what the corpus files ``graph.ttl`` and ``graph.trig`` need from this document: each
+    subject's Turtle block rendered by rdflib's own serializer, reference counts, the
+    prefixes it used, and the triples about IRIs the document does not own;
+``<name>.json``
+    the summary (written last, so its presence means the other two are complete): the
+    cache key, the per-document report entry, the SHACL report triples (skolemised).
+
+Nothing here touches the store or the corpus-wide outputs; the parent does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+INDENT = "\x00"  # placeholder for one indentation step in rendered blocks (no text holds NUL)
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a worker needs to build one file."""
+
+    path: str  # as the user gave it (it appears in messages and report.json)
+    key: str  # the cache key: same key, same artefacts
+    artefact: str  # base name of the artefacts in docs_dir
+    docs_dir: str
+    base: str
+    lang: str | None = None
+    symbol: str | None = None
+    symbol_reason: str | None = None
+
+
+# ---------------------------------------------------------------- process set-up
+
+
+def init_worker() -> None:
+    """Pool initialiser: die with the parent (Linux), and keep BLAS-style libraries single-threaded."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a killed build leaves no orphans
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
+@lru_cache(maxsize=4)
+def _vocabulary_graph(base: str):  # type: ignore[no-untyped-def]
+    from .build import vocabulary_graph
+
+    return vocabulary_graph(base=base)
+
+
+# ---------------------------------------------------------------- what validation needs of the vocabulary
+
+
+@lru_cache(maxsize=4)
+def _vocabulary_index(base: str) -> tuple[dict, frozenset]:  # type: ignore[type-arg]
+    """The vocabulary graph by subject, and every node it holds."""
+    g = _vocabulary_graph(base)
+    by_subject: dict = {}
+    nodes = set()
+    for s, p, o in g:
+        by_subject.setdefault(s, []).append((p, o))
+        nodes.update((s, p, o))
+    return by_subject, frozenset(nodes)
+
+
+def vocabulary_for(data, base: str):  # type: ignore[no-untyped-def]
+    """The part of the vocabulary graph that validating ``data`` can reach, when that gives the
+    same SHACL results as the whole vocabulary graph (see :func:`reachable_is_exact`); else
+    the whole graph.
+
+    It is everything the vocabulary says about the nodes of ``data``, and about the nodes
+    that reaches, transitively (types, superclasses, a verb's usage, ...). Checked per
+    document: ``data`` states nothing about a node the vocabulary holds (else the whole graph).
+    """
+    from rdflib import Graph, Literal
+
+    full = _vocabulary_graph(base)
+    if not reachable_is_exact(base):
+        return full
+    by_subject, vocab_nodes = _vocabulary_index(base)
+    subjects = set(data.subjects())
+    if not subjects.isdisjoint(vocab_nodes):
+        return full
+    out = Graph()
+    todo = {n for t in data for n in t if not isinstance(n, Literal)}
+    seen: set = set()
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        for p, o in by_subject.get(n, ()):
+            out.add((n, p, o))
+            if p not in seen:
+                todo.add(p)
+            if not isinstance(o, Literal) and o not in seen:
+                todo.add(o)
+    return out
+
+
+def reachable_is_exact(base: str) -> bool:
+    """Whether validating a document with only the reachable part of the vocabulary gives the
+    results of validating it with the whole vocabulary. It does when
+
+    1. the vocabulary alone conforms with no result at all (so the vocabulary's own nodes,
+       validated along with every document, add nothing; tests/test_shapes.py checks it);
+    2. every shape is targeted by ``sh:targetClass`` only; and
+    3. an ``sh:inversePath`` (which would see triples pointing at a node from parts of the
+       vocabulary that were left out) is only the path of a property shape of a node shape
+       whose classes have no instances in the vocabulary (it is evaluated on document nodes,
+       which no vocabulary triple points at).
+
+    Together with the per-document check of :func:`vocabulary_for` (a document states nothing
+    about a vocabulary node), every focus node's results then read the same triples. The
+    answer depends only on the tool, the shapes and the vocabularies: it is kept in the user's
+    cache folder.
+    """
+    return _reachable_is_exact(base)
+
+
+@lru_cache(maxsize=4)
+def _reachable_is_exact(base: str) -> bool:
+    from .lexmatch import cache_dir
+    from .pipeline import atomic_write, environment
+
+    f = cache_dir() / "vocabulary" / f"{environment(base)[:32]}.reachable.json"
+    try:
+        return bool(json.loads(f.read_text(encoding="utf-8"))["exact"])
+    except (OSError, ValueError, KeyError):
+        pass
+    exact = _check_reachable(base)
+    try:
+        atomic_write(f, json.dumps({"exact": exact}))
+    except OSError:
+        pass
+    return exact
+
+
+def _check_reachable(base: str) -> bool:
+    from rdflib import Graph
+    from rdflib.namespace import OWL, RDF, RDFS, SH
+
+    from .validate import shapes_graph, validate
+
+    shapes = shapes_graph(base)
+    vocab = _vocabulary_graph(base)
+    for p in (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target):
+        if any(True for _ in shapes.triples((None, p, None))):
+            return False
+    for shape in set(shapes.subjects(SH.targetClass, None)):
+        if (shape, RDF.type, SH.NodeShape) not in shapes:
+            return False
+    # classes with instances in the vocabulary (and their superclasses)
+    inhabited = set(vocab.objects(None, RDF.type))
+    todo = list(inhabited)
+    while todo:
+        c = todo.pop()
+        for sup in vocab.objects(c, RDFS.subClassOf):
+            if sup not in inhabited:
+                inhabited.add(sup)
+                todo.append(sup)
+    for shape in set(shapes.subjects(RDF.type, SH.NodeShape)):  # implicit class targets
+        if (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes:
+            return False
+    for holder in set(shapes.subjects(SH.inversePath, None)):  # the node [ sh:inversePath p ]
+        uses = list(shapes.subject_predicates(holder))
+        if not uses or any(pred != SH.path for _, pred in uses):
+            return False
+        for prop, _ in uses:  # a property shape, directly under node shapes only
+            parents = list(shapes.subject_predicates(prop))
+            if not parents or any(pred != SH.property for _, pred in parents):
+                return False
+            for ns, _ in parents:  # targeted at classes the vocabulary has no instance of, used nowhere else
+                targets = set(shapes.objects(ns, SH.targetClass))
+                if not targets or targets & inhabited or any(True for _ in shapes.subject_predicates(ns)):
+                    return False
+    alone = validate(Graph(), vocabulary=vocab, base=base)
+    return not alone.results
+
+
+# ---------------------------------------------------------------- header facts (language versions)
+
+
+def header_facts(path: str, lang: str | None) -> dict[str, Any] | None:
+    """The header facts ``ingest.versions`` needs to tell language versions apart (cacheable)."""
+    from .versions import header_facts as facts
+
+    f = facts(Path(path), lang=lang)
+    return None if f is None else asdict(f)
+
+
+# ---------------------------------------------------------------- one document
+
+
+def process(task: Task) -> dict[str, Any]:
+    """Build one file; write its artefacts; return its summary (as written to ``<name>.json``)."""
+    from .build import build_graph
+    from .extract import extract
+    from .iris import Minter
+    from .pipeline import DocResult, atomic_write, sorted_nquads
+    from .read import InputError, read_source
+    from .validate import validate
+    from .vocab import load
+
+    r = DocResult(path=task.path)
+    summary: dict[str, Any] = {"path": task.path, "key": task.key, "artefact": task.artefact}
+    vocab = load()
+    try:
+        src = read_source(task.path, lang=task.lang)
+        if task.symbol_reason:
+            doc = extract(src, vocab, symbol=task.symbol, symbol_reason=task.symbol_reason)
+        else:
+            doc = extract(src, vocab, symbol=task.symbol)
+        name, g = build_graph(doc, base=task.base)
+    except InputError as exc:
+        r.error = str(exc)
+        summary["result"] = vars(r)
+        return summary
+    r.symbol, r.lang, r.graph, r.triples, r.truncated = doc.header.symbol, doc.lang, name, len(g), doc.truncated
+    r.issues = [{"code": i.code, "severity": i.severity, "message": i.message, "where": i.where,
+                 "span": list(doc.orig_span(i.span)) if i.span else None} for i in doc.issues]
+    r.counts = {"preambular": sum(p.kind == "preambular" for p in doc.paragraphs),
+                "operative": sum(p.kind == "operative" for p in doc.paragraphs),
+                "footnotes": len(doc.footnotes),
+                "clauses": sum(len(p.clauses) for p in doc.paragraphs),
+                "mandates": sum(1 for p in doc.paragraphs for c in p.clauses if c.verb.directive)}
+    v = validate(g, vocabulary=vocabulary_for(g, task.base), base=task.base)
+    r.conforms = v.conforms
+    r.shacl = [{"shape": x.shape, "focus": x.focus, "path": x.path, "message": x.message,
+                "severity": x.severity} for x in v.results]
+    report = skolemised_report_lines(v.report) if v.report is not None else []
+
+    docs = Path(task.docs_dir)
+    nq = sorted_nquads([(name, g)])
+    own = Minter(doc.header.symbol, doc.lang, task.base).work + "/"  # type: ignore[arg-type]
+    render = render_document(g, name, own)
+    atomic_write(docs / f"{task.artefact}.nq", nq)
+    atomic_write(docs / f"{task.artefact}.render.json", json.dumps(render, ensure_ascii=False))
+    summary.update({
+        "result": vars(r),
+        "graph": name,
+        "own": own,
+        "nq_sha256": hashlib.sha256(nq.encode("utf-8")).hexdigest(),
+        "report": report,
+    })
+    atomic_write(docs / f"{task.artefact}.json", json.dumps(summary, ensure_ascii=False))
+    return summary
+
+
+def run_task(task: Task) -> dict[str, Any]:
+    """:func:`process`, with an unexpected error turned into a failed document (the rest of a
+    corpus still builds; the message asks for a report)."""
+    try:
+        return process(task)
+    except Exception as exc:  # noqa: BLE001 - one document must not stop a corpus
+        import sys
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        msg = (f"{task.path}: internal error ({type(exc).__name__}: {exc}) at "
+               f"{Path(where.filename).name}:{where.lineno}; please report it")
+        return {"path": task.path, "key": task.key, "artefact": task.artefact,
+                "result": {"path": task.path, "error": msg}}
+
+
+# ---------------------------------------------------------------- the SHACL report
+
+
+def skolemised_report_lines(report) -> list[str]:  # type: ignore[no-untyped-def]
+    """pySHACL's report with its blank nodes named from their content (as ``shacl-report.ttl``
+    names them), as sorted N-Triples lines. Content-derived names make the report of a corpus
+    the union of the reports of its documents."""
+    from .pipeline import nt_term, skolemise
+
+    lines = {f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in skolemise(report)}
+    return sorted(lines)
+
+
+# ---------------------------------------------------------------- Turtle/TriG blocks
+
+
+def render_document(g, name: str, own: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """What ``graph.ttl`` and ``graph.trig`` need from one document graph.
+
+    Each subject's block is written by rdflib's own Turtle serializer (``statement``), with
+    the prefixes ``graph.ttl`` binds, and with :data:`INDENT` for each indentation step so the
+    same block serves Turtle (depth 0) and TriG (depth 1). Subjects are ordered by the
+    corpus writer, which needs each node's reference count (objects of triples here, and
+    whether the node is a subject here).
+
+    Returned keys: ``subjects`` ([iri, block] sorted by IRI), ``refs`` ({iri: count} of IRI
+    objects), ``prefixes`` (prefix -> namespace registered as rdflib's preprocessing does),
+    ``generated`` (prefixes rdflib had to invent, in order), ``graph_label`` (how TriG names
+    the graph), ``foreign`` (N-Triples of the triples whose subject the document does not own,
+    i.e. that is not under ``own``), ``foreign_refs`` ({iri: count} of IRI objects not under
+    ``own`` in triples whose subject is under ``own``), ``bail`` (why the corpus writer must
+    fall back to rdflib for the whole corpus, or None).
+    """
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import RDF, RDFS
+    from rdflib.plugins.serializers.turtle import TurtleSerializer
+
+    from .pipeline import _bind, nt_term
+
+    bail = None
+    _bind(g)
+    before = {p: str(n) for p, n in g.namespaces()}
+    ser = TurtleSerializer(g)
+    ser.base = None
+    ser.indentString = INDENT
+    ser.preprocess()
+    after = {p: str(n) for p, n in g.namespaces()}
+    generated = [[p, n] for p, n in after.items() if p not in before]
+    prefixes = {p: str(n) for p, n in ser.namespaces.items()}
+    graph_label = ser.get_pname(URIRef(name), False) or URIRef(name).n3()  # as TriG names it
+    graph_prefixes = {p: str(n) for p, n in ser.namespaces.items() if p not in prefixes}
+    if any(isinstance(t, BNode) for tr in g for t in tr):
+        bail = "blank nodes"
+    elif any(True for _ in g.triples((None, RDF.type, RDFS.Class))):
+        bail = "rdfs:Class subjects"
+    subjects = sorted(ser._subjects, key=str)
+    blocks = []
+    for s in subjects:
+        buf = io.BytesIO()
+        ser.stream = buf
+        ser.depth = 0
+        ser.statement(s)
+        blocks.append([str(s), buf.getvalue().decode("utf-8")])
+    refs = {str(n): c for n, c in ser._references.items() if isinstance(n, URIRef)}
+    foreign: list[str] = []
+    foreign_refs: dict[str, int] = {}
+    for s, p, o in g:
+        if str(s).startswith(own):
+            if isinstance(o, URIRef) and not str(o).startswith(own):
+                foreign_refs[str(o)] = foreign_refs.get(str(o), 0) + 1
+        else:
+            foreign.append(f"{nt_term(s)} {nt_term(p)} {nt_term(o)}")
+    if any(isinstance(o, Literal) and INDENT in o for o in g.objects()):
+        bail = "NUL in a literal"  # it would be taken for indentation
+    return {"subjects": blocks, "refs": refs, "prefixes": prefixes, "generated": generated,
+            "graph_label": graph_label, "graph_prefixes": graph_prefixes, "foreign": sorted(foreign), "foreign_refs": foreign_refs,
+            "bail": bail}

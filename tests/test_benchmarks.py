@@ -1,0 +1,77 @@
+"""The benchmark scripts run (a smoke test at a small size), and start-up stays light.
+
+The full-size figures are taken by hand (benchmarks/README.md). Here the scripts run at
+``MANDATES_BENCH_DOCS`` documents (default 100): generation, a clean build with validation,
+the re-runs, the cold start, and the query comparison with rdflib (short rdflib timeout).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+HEAVY = ("rdflib", "pyshacl", "jieba", "pyoxigraph", "networkx", "matplotlib", "lxml", "opencc")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["build", "--help"], ["query", "--help"], ["push", "--help"],
+                                  ["export", "--help"], ["--version"]])
+def test_help_imports_no_heavy_library(argv):
+    """``mandates --help`` (and each command's) pays only for argparse: no RDF, SHACL or jieba."""
+    code = ("import sys\nfrom ingest import cli\ntry:\n    cli.main(%r)\nexcept SystemExit:\n    pass\n"
+            "print('HEAVY:' + ','.join(m for m in %r if m in sys.modules))" % (argv, HEAVY))
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    heavy = [line for line in r.stdout.splitlines() if line.startswith("HEAVY:")]
+    assert heavy == ["HEAVY:"], f"imported by {argv}: {heavy}"
+
+
+def test_generator_is_deterministic_and_buildable(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.pop(0)
+    a = generate(12, tmp_path / "a", seed=3)
+    b = generate(12, tmp_path / "b", seed=3)
+    assert [p.name for p in a] == [p.name for p in b]
+    assert all(x.read_bytes() == y.read_bytes() for x, y in zip(a, b))
+    assert {p.name.split(".")[-2] for p in a} == {"zh", "en"} or len(a) < 5
+    from ingest.extract import extract
+    from ingest.read import read_source
+    from ingest.vocab import load
+
+    for p in a[:4]:
+        doc = extract(read_source(p), load())
+        stem = p.name.split(".")[0]
+        assert doc.header.symbol == stem.replace("-", "/"), p.name
+        assert sum(x.kind == "operative" for x in doc.paragraphs) >= 4
+
+
+def test_benchmark_scripts_run(tmp_path):
+    """benchmarks/run.py end to end at a small size; every figure is printed and sane."""
+    docs = int(os.environ.get("MANDATES_BENCH_DOCS", "100"))
+    figures = tmp_path / "figures.json"
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--docs", str(docs), "--work",
+                        str(tmp_path / "work"), "--rdflib-timeout", "5", "--rdflib-repeat", "1",
+                        "--json", str(figures)], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stdout + r.stderr
+    for words in ("documents/s", "triples/s", "peak memory", "nothing changed", "one document changed",
+                  "cold process", "oxigraph ms", "rdflib ms", "targets:"):
+        assert words in r.stdout, words
+    f = json.loads(figures.read_text(encoding="utf-8"))
+    assert f["build"]["documents"] == docs and f["build"]["failed"] == 0
+    assert f["build"]["documents_per_s"] > 0 and f["build"]["triples"] > 100 * docs
+    assert f["build"]["peak_tree_mb"] > 0
+    assert f["nothing_changed"]["code"] == 0
+    names = {q["query"] for q in f["queries"]["queries"]}
+    assert len(names) >= 10
+    for q in f["queries"]["queries"]:
+        assert q["oxigraph_ms"] > 0
+        if q["rdflib_rows"] is not None:  # rdflib finished in time: the same number of rows
+            assert q["rdflib_rows"] == q["rows"], q["query"]

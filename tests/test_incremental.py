@@ -1,0 +1,381 @@
+"""Corpus builds: parallel, incremental, interruptible, and the same bytes as a clean build.
+
+- nothing changed: every document is skipped and no output is rewritten;
+- one file changed: only it is built again, its named graph is replaced in the store (no
+  stale triple left, none duplicated), and every output equals a clean build's;
+- one file removed: its graph leaves the store and the outputs;
+- a build killed mid-way (a worker, then the parent, with SIGKILL) leaves the previous
+  store usable, and the next build ends with the store and outputs of a clean build;
+- ``graph.ttl`` and ``graph.trig``, assembled from per-document artefacts, are exactly what
+  rdflib writes for the same data (ingest.assemble.reference_ttl / reference_trig).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, ROOT
+
+OUTPUTS = ("graph.nq", "graph.ttl", "graph.trig", "vocabulary.ttl", "shacl-report.ttl", "report.json",
+           "mandates.json", "mandates.csv", "mandates.gexf")
+# small files, among them two language versions of one resolution (55/23) that share IRIs
+SMALL = ["A-RES-4(I).zh.txt", "A-RES-50-2.en.txt", "A-RES-55-23.en.txt", "A-RES-55-23.zh.txt",
+         "A-RES-26(I).zh.txt"]
+
+
+def quads(out: Path) -> list[str]:
+    import pyoxigraph
+
+    store = pyoxigraph.Store.read_only(str(out / "store"))
+    return sorted(str(q) for q in store)
+
+
+def named_graphs(out: Path) -> set[str]:
+    import pyoxigraph
+
+    store = pyoxigraph.Store.read_only(str(out / "store"))
+    return {g.value for g in store.named_graphs()}
+
+
+def outputs(out: Path, names=OUTPUTS) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
+    return {n: (out / n).read_bytes() for n in names}
+
+
+def same_as_clean(out: Path, folder: Path, tmp: Path, *, names=OUTPUTS) -> None:  # type: ignore[no-untyped-def]
+    """``out`` holds exactly what a clean build of ``folder`` writes."""
+    from ingest.pipeline import build
+
+    clean = tmp / f"clean-{time.monotonic_ns()}"
+    build([folder], clean, jobs=1)
+    got, want = outputs(out, names), outputs(clean, names)
+    for n in names:
+        assert got[n] == want[n], n
+    assert quads(out) == quads(clean)
+
+
+@pytest.fixture()
+def small(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in SMALL:
+        shutil.copy(CORPUS / name, folder / name)
+    return folder
+
+
+def test_nothing_changed_skips_every_document(small, tmp_path):
+    from ingest.pipeline import build
+
+    out = tmp_path / "out"
+    first = build([small], out, jobs=2)
+    assert first.rebuilt == len(SMALL) and first.exit_code() == 0
+    before = {n: (out / n).stat().st_mtime_ns for n in OUTPUTS}
+    again = build([small], out, jobs=2)
+    assert (again.rebuilt, again.unchanged, again.exported) == (0, len(SMALL), False)
+    assert {n: (out / n).stat().st_mtime_ns for n in OUTPUTS} == before
+    assert [vars(d) for d in again.documents] == [vars(d) for d in first.documents]
+
+
+def test_changed_file_is_rebuilt_alone_and_its_graph_replaced(small, tmp_path):
+    from ingest.pipeline import build
+
+    out = tmp_path / "out"
+    build([small], out, jobs=2)
+    old = quads(out)
+    f = small / "A-RES-50-2.en.txt"
+    text = f.read_text(encoding="utf-8")
+    assert "General Assembly" in text
+    f.write_text(text.replace("General Assembly", "General  Assembly", 1), encoding="utf-8")
+    r = build([small], out, jobs=2)
+    assert (r.rebuilt, r.unchanged, r.exported) == (1, len(SMALL) - 1, True)
+    new = quads(out)
+    assert new != old
+    assert len(new) == len(set(new))
+    same_as_clean(out, small, tmp_path)
+    # changing it back gives the first store again
+    f.write_text(text, encoding="utf-8")
+    build([small], out, jobs=2)
+    assert quads(out) == old
+
+
+def test_removed_file_leaves_the_store_and_the_outputs(small, tmp_path):
+    from ingest.pipeline import build
+
+    out = tmp_path / "out"
+    build([small], out, jobs=2)
+    graph = "https://w3id.org/un-mandates/graph/A-RES-26(I)/zh"
+    assert graph in named_graphs(out)
+    (small / "A-RES-26(I).zh.txt").unlink()
+    r = build([small], out, jobs=2)
+    assert (r.rebuilt, r.unchanged) == (0, len(SMALL) - 1)
+    assert graph not in named_graphs(out)
+    assert graph not in (out / "graph.nq").read_text(encoding="utf-8")
+    assert not [p for p in (out / "docs").iterdir() if p.name.startswith("A-RES-26(I)")]
+    same_as_clean(out, small, tmp_path)
+
+
+def test_graph_files_are_what_rdflib_writes(corpus_build):
+    """The fast Turtle/TriG writer against rdflib, over the whole bundled corpus (language
+    versions sharing IRIs, cited resolutions, unlisted actors and instruments)."""
+    from ingest.assemble import reference_trig, reference_ttl
+
+    out, result = corpus_build
+    assert result.graph_writer == "fast"
+    graphs = _graphs(out)
+    assert (out / "graph.ttl").read_text(encoding="utf-8") == reference_ttl(graphs)
+    assert (out / "graph.trig").read_text(encoding="utf-8") == reference_trig(graphs)
+
+
+def test_graph_files_under_another_base_are_what_rdflib_writes(small, tmp_path):
+    """Another base moves every minted IRI (and the graph IRIs)."""
+    from ingest.assemble import reference_trig, reference_ttl
+    from ingest.pipeline import build
+
+    out = tmp_path / "out"
+    r = build([small], out, base="http://localhost:8000/", jobs=2)
+    assert r.graph_writer == "fast"
+    graphs = _graphs(out)
+    ttl = (out / "graph.ttl").read_text(encoding="utf-8")
+    assert "<http://localhost:8000/doc/A-RES-55-23/pp/1>" in ttl
+    assert ttl == reference_ttl(graphs)
+    assert (out / "graph.trig").read_text(encoding="utf-8") == reference_trig(graphs)
+
+
+def _graphs(out: Path):  # type: ignore[no-untyped-def]
+    from rdflib import Dataset, Graph
+
+    ds = Dataset()
+    ds.parse(out / "graph.nq", format="nquads")
+    graphs = []
+    for c in ds.graphs():
+        if len(c):
+            g = Graph()
+            for t in c:
+                g.add(t)
+            graphs.append((str(c.identifier), g))
+    return sorted(graphs, key=lambda x: x[0])
+
+
+def test_a_second_build_into_the_same_folder_is_refused(small, tmp_path):
+    import fcntl
+
+    from ingest.pipeline import BuildError, build
+
+    out = tmp_path / "out"
+    (out / "docs").mkdir(parents=True)
+    fd = os.open(out / "docs" / ".lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with pytest.raises(BuildError, match="another build"):
+            build([small], out)
+    finally:
+        os.close(fd)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(x) for x in text.split()]
+
+
+def _artefacts(out: Path) -> int:
+    docs = out / "docs"
+    return len([p for p in docs.glob("*.render.json")]) if docs.is_dir() else 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc to find worker processes")
+def test_killed_build_leaves_the_store_usable_and_resumes(tmp_path, corpus_build):
+    """A corpus build with two workers: one worker is killed (the build goes on without it),
+    then the build itself (SIGKILL). The store of the previous build stays readable with its
+    old content; the next build resumes and gives what a clean build of the corpus gives."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in SMALL[:2]:
+        shutil.copy(CORPUS / name, folder / name)
+    out = tmp_path / "out"
+    env = {**os.environ, "CI": "true"}
+    cmd = [sys.executable, "-m", "ingest.cli", "build", str(folder), "--out", str(out), "--quiet"]
+    r = subprocess.run(cmd + ["--jobs", "2"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    before = quads(out)
+    for f in sorted(CORPUS.iterdir()):
+        if f.suffix in (".txt", ".md"):
+            shutil.copy(f, folder / f.name)
+
+    proc = subprocess.Popen(cmd + ["--jobs", "2"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        killed_worker = False
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and proc.poll() is None:
+            n = _artefacts(out)
+            if not killed_worker and n >= 3:
+                workers = _children(proc.pid)
+                if workers:
+                    os.kill(workers[0], signal.SIGKILL)
+                    killed_worker = True
+            if killed_worker and n >= 6:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "the build ended before it could be interrupted:\n" + proc.stderr.read()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert killed_worker
+    # the previous store is still there, readable, with the previous content
+    assert quads(out) == before
+    r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "unchanged" in r.stderr
+    clean, _ = corpus_build
+    for name in ("graph.nq", "graph.ttl", "graph.trig", "mandates.json", "mandates.csv", "shacl-report.ttl"):
+        assert (out / name).read_bytes() == (clean / name).read_bytes(), name
+    assert quads(out) == quads(clean)
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["built"] == json.loads((clean / "report.json").read_text(encoding="utf-8"))["built"]
+
+
+def test_progress_bar_only_on_a_terminal(small, tmp_path):
+    """A bar on a terminal; none when stderr is a pipe or CI is set (per-document lines instead)."""
+    import pty
+
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "ingest.cli", "build", str(small / SMALL[0]), str(small / SMALL[1]),
+           "--out", str(out), "--jobs", "1"]
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    # a pipe: lines, no bar
+    r = subprocess.run(cmd + ["--force"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "\r" not in r.stderr and f"{SMALL[0]}:" in r.stderr
+    # a terminal: the bar
+    master, slave = pty.openpty()
+    try:
+        p = subprocess.Popen(cmd + ["--force"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=slave)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        p.wait(timeout=300)
+    finally:
+        os.close(master)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert p.returncode == 0 and "\r[" in shown and "2/2" in shown
+    # a terminal in CI: no bar
+    master, slave = pty.openpty()
+    try:
+        p = subprocess.Popen(cmd + ["--force"], cwd=ROOT, env={**env, "CI": "true"}, stdout=subprocess.DEVNULL,
+                             stderr=slave)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        p.wait(timeout=300)
+    finally:
+        os.close(master)
+    assert "\r[" not in b"".join(chunks).decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------- validation with the reachable vocabulary
+
+
+def _damaged(g, seed: int):  # type: ignore[no-untyped-def]
+    """A copy of ``g`` with some triples dropped and a wrong value added: it breaks shapes."""
+    import random
+
+    from rdflib import Graph, URIRef
+
+    rng = random.Random(seed)
+    d = Graph()
+    for t in sorted(g):
+        if rng.random() > 0.03:
+            d.add(t)
+    clause = next(s for s in sorted(g.subjects()) if "/c/" in str(s))
+    d.add((clause, URIRef("https://w3id.org/un-mandates/ontology#verb"),
+           URIRef("https://w3id.org/un-mandates/actor/secretary-general")))
+    return d
+
+
+def test_reachable_vocabulary_gives_the_results_of_the_whole(vocab):
+    """Workers validate a document with the part of the vocabulary it reaches; pySHACL gives the
+    same results as with the whole vocabulary, on real documents and on damaged ones."""
+    from ingest.build import build_graph
+    from ingest.extract import extract
+    from ingest.read import read_source
+    from ingest.validate import validate
+    from ingest.workers import _vocabulary_graph, reachable_is_exact, vocabulary_for
+
+    base = "https://w3id.org/un-mandates/"
+    assert reachable_is_exact(base)
+    full = _vocabulary_graph(base)
+    violations = 0
+    for i, name in enumerate(["A-RES-74-303.zh.md", *SMALL[:3]]):
+        _, g = build_graph(extract(read_source(CORPUS / name), vocab))
+        for data in (g, _damaged(g, i)):
+            part = vocabulary_for(data, base)
+            assert 0 < len(part) < len(full)
+            a, b = validate(data, vocabulary=full), validate(data, vocabulary=part)
+            assert a.conforms == b.conforms, name
+            assert [vars(x) for x in a.results] == [vars(x) for x in b.results], name
+            violations += len(a.results)
+    assert violations > 0
+
+
+def test_whole_vocabulary_when_the_reduction_would_not_be_exact(vocab, monkeypatch):
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDF, RDFS, SH
+
+    from ingest import validate, workers
+    from ingest.build import build_graph
+    from ingest.extract import extract
+    from ingest.read import read_source
+
+    base = "https://w3id.org/un-mandates/"
+    full = workers._vocabulary_graph(base)
+    _, g = build_graph(extract(read_source(CORPUS / SMALL[0]), vocab))
+    # a document that states something about a vocabulary node
+    g2 = Graph()
+    for t in g:
+        g2.add(t)
+    g2.add((URIRef(base + "actor/secretary-general"), RDFS.comment, Literal("x")))
+    assert workers.vocabulary_for(g2, base) is full
+    # a vocabulary that does not conform on its own
+    bad = Graph()
+    for t in full:
+        bad.add(t)
+    bad.add((URIRef(base + "actor/nameless"), RDF.type, URIRef("https://w3id.org/un-mandates/ontology#Actor")))
+    monkeypatch.setattr(workers, "_vocabulary_graph", lambda b: bad)
+    assert workers._check_reachable(base) is False
+    monkeypatch.undo()
+    # shapes with another kind of target
+    shapes = Graph()
+    for t in validate.shapes_graph(base):
+        shapes.add(t)
+    shapes.add((URIRef("https://w3id.org/un-mandates/shapes#S01-Resolution"), SH.targetNode,
+                URIRef(base + "actor/secretary-general")))
+    monkeypatch.setattr(validate, "shapes_graph", lambda b=base: shapes)
+    assert workers._check_reachable(base) is False
