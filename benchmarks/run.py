@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -132,8 +133,6 @@ def main(argv: list[str] | None = None) -> int:
     files = sorted(p for p in corpus.iterdir() if p.is_file())
     out = args.work / "out"
     if out.exists():
-        import shutil
-
         shutil.rmtree(out)
 
     print(f"clean build of {len(files)} documents with validation ({' '.join(jobs) or 'default jobs'}) ...")
@@ -173,8 +172,6 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(3):
             r = run_measured(mandates("build", str(seed), "--out", str(args.work / f"seed-{i}"), "--quiet"), env=env)
             walls.append(r["wall_s"])
-            import shutil
-
             shutil.rmtree(args.work / f"seed-{i}", ignore_errors=True)
         figures["cold_one_document"] = {"wall_s": statistics.median(walls), "runs": walls}
         print(f"one-document build of the seed, cold process: median {statistics.median(walls):.2f} s "

@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .read import InputError, read_source  # noqa: F401 - re-exported for callers
 from .vocab import DEFAULT_BASE
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")

@@ -25,8 +25,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path

@@ -180,12 +180,22 @@ def test_a_second_build_into_the_same_folder_is_refused(small, tmp_path):
         os.close(fd)
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(x) for x in text.split()]
+def _workers(pid: int) -> list[int]:
+    """The worker processes of a build (not multiprocessing's resource tracker)."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for c in children:
+            try:
+                cmd = Path(f"/proc/{c}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"spawn_main" in cmd:
+                out.append(int(c))
+    return out
 
 
 def _artefacts(out: Path) -> int:
@@ -220,7 +230,7 @@ def test_killed_build_leaves_the_store_usable_and_resumes(tmp_path, corpus_build
         while time.monotonic() < deadline and proc.poll() is None:
             n = _artefacts(out)
             if not killed_worker and n >= 3:
-                workers = _children(proc.pid)
+                workers = _workers(proc.pid)
                 if workers:
                     os.kill(workers[0], signal.SIGKILL)
                     killed_worker = True
@@ -230,11 +240,13 @@ def test_killed_build_leaves_the_store_usable_and_resumes(tmp_path, corpus_build
         assert proc.poll() is None, "the build ended before it could be interrupted:\n" + proc.stderr.read()
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
+        err = proc.stderr.read()
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
     assert killed_worker
+    assert "a worker process died" in err  # and the build went on with new workers
     # the previous store is still there, readable, with the previous content
     assert quads(out) == before
     r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
