@@ -1,4 +1,5 @@
-"""SHACL validation of a built graph (pySHACL, the reference validator).
+"""SHACL validation of a built graph (pySHACL, the reference validator), and a fast engine
+for bulk builds (``ingest.shacl_fast``) that gives the same results.
 
 The data graph is the document's graph together with the ontology and the vocabularies,
 so that ``sh:class`` constraints see the types of the actors, verbs and instruments a
@@ -14,10 +15,14 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from .iris import rebase
+from .shacl_fast import path_to_string
 from .resources import ontology_dir
 from .vocab import DEFAULT_BASE
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+
+# A result's path: an IRI as itself; a complex path (pySHACL reports it as blank nodes) in SPARQL
+# property-path syntax, e.g. "^<https://w3id.org/un-mandates/ontology#hasParagraph>".
 
 
 @dataclass
@@ -86,10 +91,127 @@ def validate(data: Graph, *, vocabulary: Graph | None = None, base: str = DEFAUL
         results.append(Result(
             shape=str(_node_shape(shapes, src)) if src is not None else "",
             focus=str(report.value(r, SH.focusNode)),
-            path=str(report.value(r, SH.resultPath)) if report.value(r, SH.resultPath) is not None else None,
+            path=path_to_string(report, report.value(r, SH.resultPath)),
             message=_english(report, r),
             severity=str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
         ))
     results.sort(key=lambda x: (x.shape, x.focus, x.path or "", x.message))
     violations = [r for r in results if r.severity == "Violation"]
     return Validation(conforms=bool(conforms) or not violations, results=results, report=report)
+
+
+# ---------------------------------------------------------------------------- the fast engine
+
+
+@lru_cache(maxsize=4)
+def _compiled(base: str = DEFAULT_BASE):  # type: ignore[no-untyped-def]
+    from .shacl_fast import compile_shapes
+
+    return compile_shapes(shapes_graph(base))
+
+
+@lru_cache(maxsize=4)
+def _vocabulary_index(base: str = DEFAULT_BASE):  # type: ignore[no-untyped-def]
+    from .build import vocabulary_graph
+    from .shacl_fast import index_graph
+
+    return index_graph(vocabulary_graph(base=base))
+
+
+@lru_cache(maxsize=2)
+def _vocabulary_index_nt(vocabulary_nt: str):  # type: ignore[no-untyped-def]
+    from .shacl_fast import index_text
+
+    return index_text(vocabulary_nt)
+
+
+def _results(raw) -> list[Result]:  # type: ignore[no-untyped-def]
+    results = [Result(shape=r.shape, focus=str(r.focus), path=r.path, message=r.message, severity=r.severity)
+               for r in raw]
+    results.sort(key=lambda x: (x.shape, x.focus, x.path or "", x.message, x.severity))
+    return results
+
+
+def _fast(index, base: str) -> Validation:  # type: ignore[no-untyped-def]
+    from .shacl_fast import validate_index
+
+    results = _results(validate_index(_compiled(base), index))
+    return Validation(conforms=not any(r.severity == "Violation" for r in results), results=results, report=None)
+
+
+def fast_validate_nquads(text: str | bytes, *, base: str = DEFAULT_BASE, vocabulary_nt: str | None = None) -> Validation:
+    """Validate N-Triples / N-Quads ``text`` (graph names ignored: one merged data graph, as
+    :func:`validate` builds) together with the vocabulary graph, with the fast engine.
+
+    The vocabulary is the whole ontology + vocabularies of ``base`` (``build.vocabulary_graph``),
+    indexed once per process; or ``vocabulary_nt`` (N-Triples text) when given. The results are
+    those of :func:`validate` on the same data and vocabulary (``report`` is None). Raises
+    :class:`ingest.shacl_fast.UnsupportedShaclFeature` when the shapes use a feature the engine
+    lacks: validate with :func:`validate` instead.
+
+    ``text`` may hold many documents (named graphs): results are attributed by focus node,
+    see :func:`results_by_graph`.
+    """
+    from .shacl_fast import index_text
+
+    vocab = _vocabulary_index(base) if vocabulary_nt is None else _vocabulary_index_nt(vocabulary_nt)
+    return _fast(index_text(text, base=vocab), base)
+
+
+def fast_validate(data: Graph, *, vocabulary: Graph | None = None, base: str = DEFAULT_BASE) -> Validation:
+    """:func:`validate` with the fast engine, for rdflib graphs (``vocabulary`` None: the whole
+    vocabulary graph of ``base``, as :func:`fast_validate_nquads`)."""
+    from .shacl_fast import index_graph
+
+    vocab = _vocabulary_index(base) if vocabulary is None else index_graph(vocabulary)
+    return _fast(index_graph(data, base=vocab), base)
+
+
+def results_by_graph(validation: Validation, nquads: str) -> dict[str, list[Result]]:
+    """Split the results of a batch by the named graph (document) whose triples have the focus
+    node as subject; a focus node no document states anything about (a vocabulary node) is
+    under ``""``."""
+    import pyoxigraph as ox
+
+    owner: dict[str, str] = {}
+    for q in ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS):
+        g = q.graph_name
+        if isinstance(g, ox.NamedNode):
+            owner.setdefault(q.subject.value if not isinstance(q.subject, ox.Triple) else "", g.value)
+    out: dict[str, list[Result]] = {}
+    for r in validation.results:
+        out.setdefault(owner.get(r.focus, ""), []).append(r)
+    return out
+
+
+def engine_matches_reference(base: str = DEFAULT_BASE) -> bool:
+    """Whether the fast engine supports these shapes and gives pySHACL's results on every shape
+    fixture of tests/shapes (when the tests are not installed, whether it compiles the shapes).
+    Cached per process; the pipeline may use :func:`fast_validate_nquads` when it is true."""
+    return _engine_matches_reference(base)
+
+
+@lru_cache(maxsize=4)
+def _engine_matches_reference(base: str) -> bool:
+    from pathlib import Path
+
+    from .shacl_fast import UnsupportedShaclFeature
+
+    try:
+        _compiled(base)
+    except UnsupportedShaclFeature:
+        return False
+    fixtures = Path(__file__).resolve().parent.parent / "tests" / "shapes"
+    if base != DEFAULT_BASE or not fixtures.is_dir():
+        return True
+    for f in sorted(fixtures.glob("S*.ttl")):
+        g = Graph().parse(f, format="turtle")
+        ref = validate(g, base=base)
+        fast = fast_validate(g, vocabulary=Graph(), base=base)
+        if ref.conforms != fast.conforms or _key(ref.results) != _key(fast.results):
+            return False
+    return True
+
+
+def _key(results: list[Result]) -> list[tuple]:
+    return sorted((r.shape, r.focus, r.path or "", r.message, r.severity) for r in results)
