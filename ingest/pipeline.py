@@ -4,7 +4,7 @@ One bad file never stops the run: it is reported with its reason and the rest ar
 
 Each document is built on its own (``ingest.workers.process``: read, extract, RDF,
 pySHACL), in worker processes when there is more than one to build, and leaves its
-artefacts in ``OUT/docs/``: its sorted N-Quads, its rendered Turtle blocks and a summary
+artefacts in ``OUT/docs/``: its sorted N-Quads, its Turtle, its part of the mandates view and a summary
 holding its cache key. The key is the file's content hash, its name as given, the options
 that reach the extraction and the tool itself (its version, the hash of its code, ontology,
 shapes, vocabularies and queries): a document whose key has not changed is not built again.
@@ -19,8 +19,9 @@ The corpus outputs are then made from the artefacts, only when something changed
   build killed at any point leaves it usable, and the next build resumes (documents
   already built are not built again) and ends with the store a clean build gives.
 - ``graph.nq``, ``graph.trig``, ``graph.ttl`` (``ingest.assemble``), ``vocabulary.ttl``,
-  ``shacl-report.ttl``, ``report.json``, and the views ``mandates.json``, ``mandates.csv``,
-  ``mandates.gexf`` read from the new store: byte-identical to what a clean build writes.
+  ``shacl-report.ttl``, ``report.json``, the views ``mandates.json`` and ``mandates.csv``
+  (merged from the documents' parts, ``ingest.export``) and ``mandates.gexf`` (read from the
+  new store): byte-identical to what a clean build writes.
 
 ``OUT/docs/manifest.json`` (written last) remembers the keys, the per-document summaries and
 the state the outputs were made from; a build with nothing changed only hashes the inputs.
@@ -43,6 +44,7 @@ from .vocab import DEFAULT_BASE
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 STORE_STATE = "mandates-build.json"  # inside the store folder: which artefact each graph holds
 MANIFEST = "manifest.json"
+ARTEFACTS = (".view.json", ".json", ".nq", ".ttl")  # a document's files in docs/ (longest suffix first)
 OUTPUTS = ("graph.nq", "graph.trig", "graph.ttl", "vocabulary.ttl", "shacl-report.ttl", "report.json",
            "mandates.json", "mandates.csv", "mandates.gexf")
 
@@ -69,7 +71,6 @@ class BuildResult:
     rebuilt: int = 0  # documents built in this run
     unchanged: int = 0  # documents whose artefacts were reused
     exported: bool = True  # False: nothing changed, the outputs were left as they were
-    graph_writer: str = ""  # "fast", or why rdflib wrote graph.ttl/graph.trig
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
     @property
@@ -156,8 +157,8 @@ def sorted_nquads(graphs: list[tuple[str, Any]]) -> str:
 
 # modules that do not take part in building a document (they read what was built); every
 # other module of the package does, and a change to it builds every document again
-NOT_DOCUMENT_CODE = {"cli.py", "query.py", "export.py", "gephi.py", "publish.py", "serve.py", "push.py",
-                     "sparql_worker.py", "assemble.py", "store.py"}
+NOT_DOCUMENT_CODE = {"cli.py", "query.py", "gephi.py", "publish.py", "serve.py", "push.py",
+                     "sparql_worker.py"}
 EXPORT_CODE = {"export.py", "gephi.py", "assemble.py", "store.py", "versions.py"}
 
 
@@ -176,6 +177,9 @@ def environment(base: str) -> str:
     here = Path(__file__).resolve().parent
     _hash_files(h, sorted(f for f in here.glob("*.py") if f.name not in NOT_DOCUMENT_CODE), here)
     _hash_files(h, sorted(ontology_dir().rglob("*.ttl")), ontology_dir())
+    from .resources import queries_dir
+
+    _hash_files(h, sorted((queries_dir() / "export").glob("*.rq")), queries_dir())  # the view's part
     return h.hexdigest()
 
 
@@ -344,10 +348,9 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
                  hashlib.sha256("\n".join(reports).encode("utf-8")).hexdigest())
     current = (manifest.get("exports") == state and all((out / n).exists() for n in OUTPUTS)
                and _store_state(out / "store") is not None)
-    how = manifest.get("graph_writer", "")
     phase("summary")
     if not current:
-        how = _export(out, docs_dir, included, reports, report_json, base=base, phase=phase)
+        _export(out, docs_dir, included, reports, report_json, base=base, phase=phase)
     new_manifest = {
         "env": env,
         "documents": {str(f): {"key": summaries[str(f)]["key"], "artefact": summaries[str(f)]["artefact"],
@@ -355,7 +358,6 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
                       for f in files if summaries[str(f)].get("graph") and not summaries[str(f)]["result"].get("error")},
         "facts": {p: {"sha": shas[p], "lang": lang, "env": env, "facts": facts[p]} for p in facts},
         "exports": state,
-        "graph_writer": how,
         "timings": timings if not current else manifest.get("timings", {}),
     }
     text = json.dumps(new_manifest, ensure_ascii=False)
@@ -364,12 +366,12 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
     _remove_stale_artefacts(docs_dir, {s["artefact"] for s in summaries.values()})
     phase("manifest")
     return BuildResult(out, results_sorted, rebuilt=len(files) - unchanged, unchanged=unchanged,
-                       exported=not current, graph_writer=how, timings=timings)
+                       exported=not current, timings=timings)
 
 
 def _cached(docs_dir: Path, entry: dict[str, Any] | None, key: str, artefact: str) -> dict[str, Any] | None:
     """The summary of a document built before with the same key, if its artefacts are all there."""
-    if not all((docs_dir / f"{artefact}{ext}").is_file() for ext in (".nq", ".render.json", ".json")):
+    if not all((docs_dir / f"{artefact}{ext}").is_file() for ext in ARTEFACTS):
         return None
     if entry is not None and entry.get("key") == key and entry.get("artefact") == artefact:
         return entry["summary"]
@@ -401,46 +403,66 @@ def _identify(files: list[Path], facts: dict[str, Any], lang: str | None) -> dic
 
 
 def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: list[str], report_json: str,
-            *, base: str, phase=lambda name: None) -> str:  # type: ignore[no-untyped-def]
+            *, base: str, phase=lambda name: None) -> None:  # type: ignore[no-untyped-def]
     from rdflib import Graph
 
     from .assemble import DocArtefact, write_graph_files
-    from .export import mandates, mandates_csv, to_json
     from .gephi import write_build_exports
 
-    arts = [DocArtefact(graph=s["graph"], own=s["own"], nq=docs_dir / f"{s['artefact']}.nq",
-                        render=docs_dir / f"{s['artefact']}.render.json") for s in included]
+    arts = [DocArtefact(graph=s["graph"], nq=docs_dir / f"{s['artefact']}.nq",
+                        ttl=docs_dir / f"{s['artefact']}.ttl") for s in included]
     vocab_ttl, vocab_nq = _vocabulary_outputs(base)
     work = Path(tempfile.mkdtemp(prefix=".export.", dir=out))
     try:
-        how = write_graph_files(arts, base=base, nq_out=work / "graph.nq", ttl_out=work / "graph.ttl",
-                                trig_out=work / "graph.trig")
+        write_graph_files(arts, nq_out=work / "graph.nq", ttl_out=work / "graph.ttl", trig_out=work / "graph.trig")
         phase("graph files")
         new_store = _update_store(out, work, included, docs_dir, vocab_nq, f"{base}graph/vocabulary")
         phase("store")
-        for name in ("graph.nq", "graph.trig", "graph.ttl"):
-            os.replace(work / name, out / name)
-        atomic_write(out / "vocabulary.ttl", vocab_ttl)
         report_g = Graph()
         if reports:
             report_g.parse(data="\n".join(reports) + "\n", format="nt")
         _bind(report_g)
-        atomic_write(out / "shacl-report.ttl", report_g.serialize(format="turtle"))
+        (work / "shacl-report.ttl").write_text(report_g.serialize(format="turtle"), encoding="utf-8")
+        (work / "vocabulary.ttl").write_text(vocab_ttl, encoding="utf-8")
+        (work / "report.json").write_text(report_json, encoding="utf-8")
         phase("reports")
-        store = _open(new_store)
-        view = mandates(store)
+        _write_view(work, docs_dir, included, base)
         phase("mandates view")
-        write_build_exports(store, out)
+        store = _open(new_store)
+        write_build_exports(store, work)
         phase("gexf")
         del store
         _swap_dir(new_store, out / "store")
-        atomic_write(out / "mandates.json", to_json(view))
-        atomic_write(out / "mandates.csv", mandates_csv(view))
-        atomic_write(out / "report.json", report_json)
+        for name in OUTPUTS:  # each file is replaced at once (readers see the old or the new one)
+            os.chmod(work / name, 0o644)
+            os.replace(work / name, out / name)
         phase("swap and write")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return how
+
+
+def _write_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base: str) -> None:
+    """``mandates.json`` and ``mandates.csv`` from the documents' parts of the view; the
+    language versions of one resolution are viewed together here (``ingest.export``)."""
+    from .export import write_merged
+    from .workers import _view_store, view_fragment
+
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for s in included:
+        groups.setdefault(s["own"], []).append(s)
+    parts = []
+    for members in groups.values():
+        if len(members) == 1:
+            s = members[0]
+            f = docs_dir / f"{s['artefact']}.view.json"
+            parts.append((s["view_keys"], s["view_labels"], lambda f=f: json.loads(f.read_text(encoding="utf-8"))))
+        else:
+            view = view_fragment([(docs_dir / f"{s['artefact']}.nq").read_text(encoding="utf-8") for s in members],
+                                 [s["graph"] for s in members], base)
+            keys = [[d["resolution_symbol"], d["language"]] for d in view["documents"]]
+            parts.append((keys, view["labels"], lambda v=view: v))
+    with (work / "mandates.json").open("w", encoding="utf-8") as j, (work / "mandates.csv").open("w", encoding="utf-8") as c:
+        write_merged(parts, _view_store(base)[1], j, c)
 
 
 def _vocabulary_outputs(base: str) -> tuple[str, str]:
@@ -540,7 +562,7 @@ def _remove_stale_artefacts(docs_dir: Path, keep: set[str]) -> None:
         if p.name in (MANIFEST, ".lock"):
             continue
         name = p.name
-        for ext in (".render.json", ".json", ".nq"):
+        for ext in ARTEFACTS:
             if name.endswith(ext):
                 name = name[:-len(ext)]
                 break

@@ -114,6 +114,17 @@ def identify(paths: list[Path], *, lang: str | None = None) -> dict[str, str]:
     return out
 
 
+_PHASE = {"symbol": 0, "paragraph-count": 1, "clause-missing": 2, "verb": 2,
+          "actor-in-one-version": 3, "instrument-in-one-version": 3}
+
+
+def disagreement_key(d: dict[str, Any]) -> tuple[Any, ...]:
+    """The order of the disagreement report: symbols, paragraph counts, clauses, then names;
+    within each, by resolution, paragraph, clause, kind and entity."""
+    return (_PHASE.get(d["kind"], 9), d["work"], d.get("paragraph") or "", d.get("clause") or "", d["kind"],
+            d.get("entity") or "")
+
+
 def compare(store) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """Where the language versions of each resolution in the store disagree."""
     from .resources import queries_dir
@@ -174,4 +185,4 @@ def compare(store) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
                     if missing:
                         out.append({"work": work, "kind": f"{kind}-in-one-version", "paragraph": p, "entity": x,
                                     "detail": {lang: x in sets[lang] for lang in langs}})
-    return out
+    return sorted(out, key=disagreement_key)

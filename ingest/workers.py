@@ -9,12 +9,13 @@ both), two to four times faster. It writes the document's artefacts into ``OUT/d
 
 ``<name>.nq``
     the document's named graph as sorted N-Quads (exactly its lines of ``graph.nq``);
-``<name>.render.json``
-    what the corpus files ``graph.ttl`` and ``graph.trig`` need from this document: each
-    subject's Turtle block rendered by rdflib's own serializer, reference counts, the
-    prefixes it used, and the triples about IRIs the document does not own;
+``<name>.ttl``
+    its Turtle statements (``ingest.assemble.turtle_block``), its part of ``graph.ttl`` and
+    ``graph.trig``;
+``<name>.view.json``
+    its part of the mandates view (:func:`view_fragment`);
 ``<name>.json``
-    the summary (written last, so its presence means the other two are complete): the
+    the summary (written last, so its presence means the others are complete): the
     cache key, the per-document report entry, the SHACL report triples (skolemised).
 
 Nothing here touches the store or the corpus-wide outputs; the parent does.
@@ -23,14 +24,11 @@ Nothing here touches the store or the corpus-wide outputs; the parent does.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-INDENT = "\x00"  # placeholder for one indentation step in rendered blocks (no text holds NUL)
 
 
 @dataclass(frozen=True)
@@ -215,6 +213,7 @@ def header_facts(path: str, lang: str | None) -> dict[str, Any] | None:
 
 def process(task: Task) -> dict[str, Any]:
     """Build one file; write its artefacts; return its summary (as written to ``<name>.json``)."""
+    from .assemble import turtle_block
     from .build import build_graph
     from .extract import extract
     from .iris import Minter
@@ -254,15 +253,19 @@ def process(task: Task) -> dict[str, Any]:
     docs = Path(task.docs_dir)
     nq = sorted_nquads([(name, g)])
     own = Minter(doc.header.symbol, doc.lang, task.base).work + "/"  # type: ignore[arg-type]
-    render = render_document(g, name, own)
+    ttl = turtle_block(nq)
+    view = view_fragment([nq], [name], task.base)
     atomic_write(docs / f"{task.artefact}.nq", nq)
-    atomic_write(docs / f"{task.artefact}.render.json", json.dumps(render, ensure_ascii=False))
+    atomic_write(docs / f"{task.artefact}.ttl", ttl)
+    atomic_write(docs / f"{task.artefact}.view.json", json.dumps(view, ensure_ascii=False))
     summary.update({
         "result": vars(r),
         "graph": name,
         "own": own,
         "nq_sha256": hashlib.sha256(nq.encode("utf-8")).hexdigest(),
         "report": report,
+        "view_keys": [[d["resolution_symbol"], d["language"]] for d in view["documents"]],
+        "view_labels": view["labels"],
     })
     atomic_write(docs / f"{task.artefact}.json", json.dumps(summary, ensure_ascii=False))
     return summary
@@ -298,67 +301,35 @@ def skolemised_report_lines(report) -> list[str]:  # type: ignore[no-untyped-def
     return sorted(lines)
 
 
-# ---------------------------------------------------------------- Turtle/TriG blocks
+# ---------------------------------------------------------------- the document's part of the mandates view
 
 
-def render_document(g, name: str, own: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """What ``graph.ttl`` and ``graph.trig`` need from one document graph.
+@lru_cache(maxsize=4)
+def _view_store(base: str):  # type: ignore[no-untyped-def]
+    """An in-memory store holding the vocabulary (kept per process), and its labels."""
+    import pyoxigraph
 
-    Each subject's block is written by rdflib's own Turtle serializer (``statement``), with
-    the prefixes ``graph.ttl`` binds, and with :data:`INDENT` for each indentation step so the
-    same block serves Turtle (depth 0) and TriG (depth 1). Subjects are ordered by the
-    corpus writer, which needs each node's reference count (objects of triples here, and
-    whether the node is a subject here).
+    from .export import vocabulary_label_items
+    from .pipeline import _vocabulary_outputs
 
-    Returned keys: ``subjects`` ([iri, block] sorted by IRI), ``refs`` ({iri: count} of IRI
-    objects), ``prefixes`` (prefix -> namespace registered as rdflib's preprocessing does),
-    ``generated`` (prefixes rdflib had to invent, in order), ``graph_label`` (how TriG names
-    the graph), ``foreign`` (N-Triples of the triples whose subject the document does not own,
-    i.e. that is not under ``own``), ``foreign_refs`` ({iri: count} of IRI objects not under
-    ``own`` in triples whose subject is under ``own``), ``bail`` (why the corpus writer must
-    fall back to rdflib for the whole corpus, or None).
-    """
-    from rdflib import BNode, Literal, URIRef
-    from rdflib.namespace import RDF, RDFS
-    from rdflib.plugins.serializers.turtle import TurtleSerializer
+    _, vocab_nq = _vocabulary_outputs(base)
+    store = pyoxigraph.Store()
+    store.bulk_load(vocab_nq.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+    return store, vocabulary_label_items(store)
 
-    from .pipeline import _bind, nt_term
 
-    bail = None
-    _bind(g)
-    before = {p: str(n) for p, n in g.namespaces()}
-    ser = TurtleSerializer(g)
-    ser.base = None
-    ser.indentString = INDENT
-    ser.preprocess()
-    after = {p: str(n) for p, n in g.namespaces()}
-    generated = [[p, n] for p, n in after.items() if p not in before]
-    prefixes = {p: str(n) for p, n in ser.namespaces.items()}
-    graph_label = ser.get_pname(URIRef(name), False) or URIRef(name).n3()  # as TriG names it
-    graph_prefixes = {p: str(n) for p, n in ser.namespaces.items() if p not in prefixes}
-    if any(isinstance(t, BNode) for tr in g for t in tr):
-        bail = "blank nodes"
-    elif any(True for _ in g.triples((None, RDF.type, RDFS.Class))):
-        bail = "rdfs:Class subjects"
-    subjects = sorted(ser._subjects, key=str)
-    blocks = []
-    for s in subjects:
-        buf = io.BytesIO()
-        ser.stream = buf
-        ser.depth = 0
-        ser.statement(s)
-        blocks.append([str(s), buf.getvalue().decode("utf-8")])
-    refs = {str(n): c for n, c in ser._references.items() if isinstance(n, URIRef)}
-    foreign: list[str] = []
-    foreign_refs: dict[str, int] = {}
-    for s, p, o in g:
-        if str(s).startswith(own):
-            if isinstance(o, URIRef) and not str(o).startswith(own):
-                foreign_refs[str(o)] = foreign_refs.get(str(o), 0) + 1
-        else:
-            foreign.append(f"{nt_term(s)} {nt_term(p)} {nt_term(o)}")
-    if any(isinstance(o, Literal) and INDENT in o for o in g.objects()):
-        bail = "NUL in a literal"  # it would be taken for indentation
-    return {"subjects": blocks, "refs": refs, "prefixes": prefixes, "generated": generated,
-            "graph_label": graph_label, "graph_prefixes": graph_prefixes, "foreign": sorted(foreign), "foreign_refs": foreign_refs,
-            "bail": bail}
+def view_fragment(nquads: list[str], graphs: list[str], base: str) -> dict[str, Any]:
+    """The mandates view (``ingest.export.fragment``) of the documents given by their N-Quads
+    (one resolution: a document, or its language versions together)."""
+    import pyoxigraph
+
+    from .export import fragment
+
+    store, vocab_labels = _view_store(base)
+    try:
+        for nq in nquads:
+            store.bulk_load(nq.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+        return fragment(store, vocab_labels)
+    finally:
+        for g in graphs:
+            store.remove_graph(pyoxigraph.NamedNode(g))
