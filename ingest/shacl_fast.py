@@ -29,6 +29,8 @@ so a caller splits them by document (:func:`results_by_graph`).
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -550,13 +552,7 @@ def _check_class(cls):  # type: ignore[no-untyped-def]
     return f
 
 
-_PY_TYPES: dict = {}
-
-
 def _assert_actual(v: Literal, dt) -> bool:  # type: ignore[no-untyped-def]
-    from datetime import date, datetime, time
-    from decimal import Decimal
-
     value = v.value
     if dt == XSD.string or dt == RDF.langString:
         return isinstance(value, (str, bytes))
@@ -626,11 +622,9 @@ def _check_max_count(n: int):  # type: ignore[no-untyped-def]
 
 def _compare_literal(l1: Literal, l2: Literal) -> int:
     """pySHACL's ordering of two literals (raises TypeError when they do not compare)."""
-    import datetime
-
     if l1.eq(l2):
         return 0
-    if l1.value.__class__ in (datetime.datetime, datetime.time):
+    if l1.value.__class__ in (datetime, time):
         if l1.value == l2.value:
             return 0
         elif l1.value > l2.value:
