@@ -473,11 +473,11 @@ def _unlisted_actors(ctx: Context, p: Paragraph, text: str, taken: list[Span], b
     suffixes = ctx.vocab.marker_words("ActorNameSuffix", ctx.lang)
     if not suffixes:
         return
-    stop = set(ctx.vocab.marker_words("NameBoundary", ctx.lang)) | set(_verb_lexicon(ctx.vocab, ctx.lang).entries)
     s, e = p.body_span
+    if ctx.lang == "zh" and not any(suf in text[s:e] for suf in suffixes):
+        return  # (before the stop words are gathered: most paragraphs name no organisation)
+    stop = set(ctx.vocab.marker_words("NameBoundary", ctx.lang)) | set(_verb_lexicon(ctx.vocab, ctx.lang).entries)
     if ctx.lang == "zh":
-        if not any(suf in text[s:e] for suf in suffixes):
-            return
         tagged = lexmatch.tag(ctx.vocab, text, s, e)
         ends = {t.end: i for i, t in enumerate(tagged)}
         for suf in suffixes:
