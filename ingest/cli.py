@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="worker processes (default: one per CPU; 1 builds in this process)")
     b.add_argument("--force", action="store_true",
                    help="build every document again (default: only new and changed ones)")
+    b.add_argument("--validator", choices=("auto", "pyshacl"), default="auto",
+                   help="auto (default): a document the fast SHACL engine finds without any result is not "
+                        "validated again; every other one is validated by pySHACL. pyshacl: pySHACL for every document")
     b.add_argument("--no-progress", action="store_true",
                    help="no progress bar (there is none unless stderr is a terminal, nor when CI is set)")
 
@@ -177,7 +180,7 @@ def _build(args: argparse.Namespace) -> int:
     progress = Progress()
     try:
         result = build(paths, args.out, base=base, symbol=args.symbol, lang=args.lang, progress=progress,
-                       jobs=args.jobs, force=args.force)
+                       jobs=args.jobs, force=args.force, validator=args.validator)
     except VocabularyError as exc:
         progress.end()
         print(f"mandates: error: {exc}", file=sys.stderr)

@@ -66,7 +66,9 @@ def cache_dir() -> Path:
     """The user's cache folder for this tool (``$XDG_CACHE_HOME/un-mandates``, else
     ``~/.cache/un-mandates``): jieba's dictionary cache, the rjieba calibration, the
     vocabulary outputs."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, empty or relative: ignored, as the XDG spec says
+        base = str(Path.home() / ".cache")
     return Path(base) / "un-mandates"
 
 

@@ -216,7 +216,7 @@ def default_jobs() -> int:
 
 def build(paths: list[Path], out: Path, *, base: str = DEFAULT_BASE, symbol: str | None = None,
           lang: str | None = None, progress=None, jobs: int | None = None,  # type: ignore[no-untyped-def]
-          force: bool = False) -> BuildResult:
+          force: bool = False, validator: str = "auto") -> BuildResult:
     """Build every file of ``paths`` into ``out``.
 
     Writes ``graph.trig`` and ``graph.nq`` (the named graphs), ``graph.ttl`` (their union),
@@ -227,6 +227,8 @@ def build(paths: list[Path], out: Path, *, base: str = DEFAULT_BASE, symbol: str
     Args:
         jobs: worker processes (default: the CPUs this process may use; 1 builds in-process).
         force: build every document again, ignoring the artefacts of earlier builds.
+        validator: "auto" (pySHACL for every document the fast engine finds any result in,
+            ``ingest.workers._validate``) or "pyshacl" (pySHACL for every document).
         progress: called with each document's ``DocResult`` as it is built; if it has a
             ``start(total, unchanged)`` method, that is called first.
 
@@ -239,11 +241,11 @@ def build(paths: list[Path], out: Path, *, base: str = DEFAULT_BASE, symbol: str
     with _Lock(docs_dir / ".lock", out):
         _recover(out)
         return _build(paths, out, docs_dir, base=base, symbol=symbol, lang=lang, progress=progress,
-                      jobs=jobs or default_jobs(), force=force)
+                      jobs=jobs or default_jobs(), force=force, validator=validator)
 
 
 def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: str | None, lang: str | None,
-           progress, jobs: int, force: bool) -> BuildResult:  # type: ignore[no-untyped-def]
+           progress, jobs: int, force: bool, validator: str = "auto") -> BuildResult:  # type: ignore[no-untyped-def]
     import time
 
     from . import workers
@@ -296,14 +298,14 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
                 sym, reason = other_version[p], "other-version"
             else:
                 sym, reason = (symbol if len(files) == 1 else None), None
-            key = _key(env, shas[p], p, lang, sym, reason)
+            key = _key(env, shas[p], p, lang, sym, reason, validator)
             art = _artefact_name(p)
             cached = None if force else _cached(docs_dir, known.get(p), key, art)
             if cached is not None and shas[p] is not None:
                 summaries[p] = cached
             else:
                 tasks.append(workers.Task(path=p, key=key, artefact=art, docs_dir=str(docs_dir), base=base,
-                                          lang=lang, symbol=sym, symbol_reason=reason))
+                                          lang=lang, symbol=sym, symbol_reason=reason, validator=validator))
         unchanged = len(summaries)
         start = getattr(progress, "start", None)
         if start is not None:

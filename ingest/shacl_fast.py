@@ -856,9 +856,15 @@ def focus_nodes(shape: CShape, data: DataIndex) -> list:  # type: ignore[no-unty
     return list(out)
 
 
-def validate_index(compiled: CompiledShapes, data: DataIndex) -> list[RawResult]:
+def validate_index(compiled: CompiledShapes, data: DataIndex, *, own_nodes_only: bool = False) -> list[RawResult]:
+    """Every result of the shapes over ``data``. ``own_nodes_only``: only focus nodes ``data``
+    itself states something about, not those of its ``base`` index alone (exact when the base
+    alone has no result and no shape reaches a base node from the data: see
+    ``ingest.workers.reachable_is_exact``)."""
     out: list[RawResult] = []
+    own = data.spo if own_nodes_only else None
     for shape in compiled.node_shapes:
         for f in focus_nodes(shape, data):
-            _validate_shape(shape, data, f, out)
+            if own is None or f in own:
+                _validate_shape(shape, data, f, out)
     return out

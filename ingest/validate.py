@@ -132,10 +132,10 @@ def _results(raw) -> list[Result]:  # type: ignore[no-untyped-def]
     return results
 
 
-def _fast(index, base: str) -> Validation:  # type: ignore[no-untyped-def]
+def _fast(index, base: str, *, own_nodes_only: bool = False) -> Validation:  # type: ignore[no-untyped-def]
     from .shacl_fast import validate_index
 
-    results = _results(validate_index(_compiled(base), index))
+    results = _results(validate_index(_compiled(base), index, own_nodes_only=own_nodes_only))
     return Validation(conforms=not any(r.severity == "Violation" for r in results), results=results, report=None)
 
 
@@ -165,6 +165,20 @@ def fast_validate(data: Graph, *, vocabulary: Graph | None = None, base: str = D
 
     vocab = _vocabulary_index(base) if vocabulary is None else index_graph(vocabulary)
     return _fast(index_graph(data, base=vocab), base)
+
+
+def fast_validate_triples(triples, *, base: str = DEFAULT_BASE, own_nodes_only: bool = False) -> Validation:  # type: ignore[no-untyped-def]
+    """:func:`fast_validate` for an iterable of rdflib triples with the whole vocabulary;
+    ``own_nodes_only`` validates only the nodes the triples state something about (exact when
+    ``ingest.workers.reachable_is_exact`` holds and the triples say nothing about a vocabulary
+    node)."""
+    from .shacl_fast import DataIndex
+
+    index = DataIndex(_vocabulary_index(base))
+    add = index.add
+    for s, p, o in triples:
+        add(s, p, o)
+    return _fast(index, base, own_nodes_only=own_nodes_only)
 
 
 def results_by_graph(validation: Validation, nquads: str) -> dict[str, list[Result]]:

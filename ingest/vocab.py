@@ -96,6 +96,7 @@ class Vocabulary:
         self.by_iri = {c.iri: c for c in concepts}
         self.organization_classes = organization_classes
         self._notation = {c.notation: c for c in concepts if c.kind == "verb" and c.notation}
+        self._marker_words: dict[tuple[str, str], list[str]] = {}
 
     def of_kind(self, kind: str) -> list[Concept]:
         return [c for c in self.concepts if c.kind == kind]
@@ -109,8 +110,12 @@ class Vocabulary:
 
     def marker_words(self, role: str, lang: str) -> list[str]:
         """The folded words of every marker with a role, longest first."""
-        words = {fold_label(w, lang=lang) for c in self.markers(role) for w in c.labels.get(lang, ())}
-        return sorted((w for w in words if w), key=lambda w: (-len(w), w))
+        key = (role, lang)
+        got = self._marker_words.get(key)
+        if got is None:
+            words = {fold_label(w, lang=lang) for c in self.markers(role) for w in c.labels.get(lang, ())}
+            got = self._marker_words[key] = sorted((w for w in words if w), key=lambda w: (-len(w), w))
+        return list(got)
 
     def citation_forms(self, role: str, lang: str) -> list[str]:
         """How resolutions (``ResolutionNoun``) or decisions (``DecisionNoun``) are cited by number."""

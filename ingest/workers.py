@@ -43,6 +43,7 @@ class Task:
     lang: str | None = None
     symbol: str | None = None
     symbol_reason: str | None = None
+    validator: str = "auto"  # or "pyshacl": the reference validator for every document
 
 
 # ---------------------------------------------------------------- process set-up
@@ -139,20 +140,40 @@ def reachable_is_exact(base: str) -> bool:
 
 @lru_cache(maxsize=4)
 def _reachable_is_exact(base: str) -> bool:
+    return _kept("reachable", base, _check_reachable)
+
+
+def fast_engine_ok(base: str) -> bool:
+    """Whether bulk builds may validate with ``ingest.shacl_fast`` (it compiles the shapes and
+    gives pySHACL's results on every shape fixture: ``ingest.validate.engine_matches_reference``).
+    Like :func:`reachable_is_exact`, kept in the user's cache folder."""
+    return _fast_engine_ok(base)
+
+
+@lru_cache(maxsize=4)
+def _fast_engine_ok(base: str) -> bool:
+    from .validate import engine_matches_reference
+
+    return _kept("fast-shacl", base, engine_matches_reference)
+
+
+def _kept(name: str, base: str, compute) -> bool:  # type: ignore[no-untyped-def]
+    """A yes/no that depends only on the tool, the shapes and the vocabularies, computed once
+    and kept in the user's cache folder."""
     from .lexmatch import cache_dir
     from .pipeline import atomic_write, environment
 
-    f = cache_dir() / "vocabulary" / f"{environment(base)[:32]}.reachable.json"
+    f = cache_dir() / "vocabulary" / f"{environment(base)[:32]}.{name}.json"
     try:
-        return bool(json.loads(f.read_text(encoding="utf-8"))["exact"])
+        return bool(json.loads(f.read_text(encoding="utf-8"))["yes"])
     except (OSError, ValueError, KeyError):
         pass
-    exact = _check_reachable(base)
+    yes = bool(compute(base))
     try:
-        atomic_write(f, json.dumps({"exact": exact}))
+        atomic_write(f, json.dumps({"yes": yes}))
     except OSError:
         pass
-    return exact
+    return yes
 
 
 def _check_reachable(base: str) -> bool:
@@ -214,12 +235,11 @@ def header_facts(path: str, lang: str | None) -> dict[str, Any] | None:
 def process(task: Task) -> dict[str, Any]:
     """Build one file; write its artefacts; return its summary (as written to ``<name>.json``)."""
     from .assemble import turtle_block
-    from .build import build_graph
+    from .build import build_triples
     from .extract import extract
     from .iris import Minter
     from .pipeline import DocResult, atomic_write, sorted_nquads
     from .read import InputError, read_source
-    from .validate import validate
     from .vocab import load
 
     r = DocResult(path=task.path)
@@ -231,12 +251,12 @@ def process(task: Task) -> dict[str, Any]:
             doc = extract(src, vocab, symbol=task.symbol, symbol_reason=task.symbol_reason)
         else:
             doc = extract(src, vocab, symbol=task.symbol)
-        name, g = build_graph(doc, base=task.base)
+        name, triples = build_triples(doc, base=task.base)
     except InputError as exc:
         r.error = str(exc)
         summary["result"] = vars(r)
         return summary
-    r.symbol, r.lang, r.graph, r.triples, r.truncated = doc.header.symbol, doc.lang, name, len(g), doc.truncated
+    r.symbol, r.lang, r.graph, r.triples, r.truncated = doc.header.symbol, doc.lang, name, len(triples), doc.truncated
     r.issues = [{"code": i.code, "severity": i.severity, "message": i.message, "where": i.where,
                  "span": list(doc.orig_span(i.span)) if i.span else None} for i in doc.issues]
     r.counts = {"preambular": sum(p.kind == "preambular" for p in doc.paragraphs),
@@ -244,14 +264,14 @@ def process(task: Task) -> dict[str, Any]:
                 "footnotes": len(doc.footnotes),
                 "clauses": sum(len(p.clauses) for p in doc.paragraphs),
                 "mandates": sum(1 for p in doc.paragraphs for c in p.clauses if c.verb.directive)}
-    v = validate(g, vocabulary=vocabulary_for(g, task.base), base=task.base)
+    v = _validate(triples, task.base, task.validator)
+    nq = sorted_nquads([(name, triples)])
     r.conforms = v.conforms
     r.shacl = [{"shape": x.shape, "focus": x.focus, "path": x.path, "message": x.message,
                 "severity": x.severity} for x in v.results]
     report = skolemised_report_lines(v.report) if v.report is not None else []
 
     docs = Path(task.docs_dir)
-    nq = sorted_nquads([(name, g)])
     own = Minter(doc.header.symbol, doc.lang, task.base).work + "/"  # type: ignore[arg-type]
     ttl = turtle_block(nq)
     view = view_fragment([nq], [name], task.base)
@@ -269,6 +289,43 @@ def process(task: Task) -> dict[str, Any]:
     })
     atomic_write(docs / f"{task.artefact}.json", json.dumps(summary, ensure_ascii=False))
     return summary
+
+
+def _validate(triples, base: str, validator: str):  # type: ignore[no-untyped-def]
+    """The document's SHACL results. pySHACL is the reference; the fast engine
+    (``ingest.shacl_fast``) may decide that a document conforms with no result at all, where
+    :func:`fast_engine_ok` holds. A document with any result is validated by pySHACL, whose
+    results and report (``shacl-report.ttl``) are kept."""
+    from rdflib import Graph
+
+    from .validate import fast_validate_triples, validate
+
+    if validator == "auto" and fast_engine_ok(base):
+        from .shacl_fast import UnsupportedShaclFeature
+
+        _, vocab_nodes = _vocabulary_index(base)
+        own = reachable_is_exact(base) and {t[0] for t in triples}.isdisjoint(vocab_nodes)
+        try:
+            v = fast_validate_triples(triples, base=base, own_nodes_only=own)
+        except UnsupportedShaclFeature:
+            v = None
+        if v is not None and not v.results:
+            v.report = _conforming_report()
+            return v
+    g = Graph()
+    g.addN((s, p, o, g) for s, p, o in triples)
+    return validate(g, vocabulary=vocabulary_for(g, base), base=base)
+
+
+def _conforming_report():  # type: ignore[no-untyped-def]
+    """The report pySHACL gives a graph without any result."""
+    from rdflib import BNode, Graph, Literal
+    from rdflib.namespace import RDF, SH
+
+    g, report = Graph(), BNode()
+    g.add((report, RDF.type, SH.ValidationReport))
+    g.add((report, SH.conforms, Literal(True)))
+    return g
 
 
 def run_task(task: Task) -> dict[str, Any]:

@@ -416,3 +416,14 @@ def test_whole_vocabulary_when_the_reduction_would_not_be_exact(vocab, monkeypat
                 URIRef(base + "actor/secretary-general")))
     monkeypatch.setattr(validate, "shapes_graph", lambda b=base: shapes)
     assert workers._check_reachable(base) is False
+
+
+def test_reference_validator_gives_the_same_outputs(corpus_build, tmp_path):
+    """`--validator pyshacl` (pySHACL for every document) writes what the default build (the fast
+    engine clears documents without any result) writes, over the whole bundled corpus."""
+    from ingest.pipeline import build
+
+    out, result = corpus_build
+    ref = build([CORPUS], tmp_path / "ref", validator="pyshacl")
+    assert [vars(d) for d in ref.documents] == [vars(d) for d in result.documents]
+    assert outputs(tmp_path / "ref") == outputs(out)
