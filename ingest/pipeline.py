@@ -442,7 +442,7 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
         write_build_exports(store, work)
         phase("gexf")
         del store
-        _swap_dir(new_store, out / "store")
+        swap_dir(new_store, out / "store")
         for name in OUTPUTS:  # each file is replaced at once (readers see the old or the new one)
             os.chmod(work / name, 0o644)
             os.replace(work / name, out / name)
@@ -726,7 +726,7 @@ class _Pool:
 # ---------------------------------------------------------------- small helpers
 
 
-def _swap_dir(new: Path, target: Path) -> None:
+def swap_dir(new: Path, target: Path) -> None:
     """Put ``new`` in the place of ``target``: in one step where the system can exchange two
     names (Linux renameat2), else by moving the old one aside first."""
     if target.exists() and _exchange(new, target):

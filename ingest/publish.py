@@ -84,7 +84,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import __version__
-from .pipeline import atomic_write
+from .pipeline import atomic_write, swap_dir
 from .vocab import DEFAULT_BASE, MND
 
 EXIT_OK, EXIT_USAGE, EXIT_STORE = 0, 2, 3
@@ -1505,18 +1505,6 @@ def void_triples(site: Site, dumps: dict[str, dict[str, Any]], graphs: dict[str,
 # ---------------------------------------------------------------- publish
 
 
-def _swap_dir(new: Path, target: Path) -> None:
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old")
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(target, old)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise PublishError(f"--out {out} exists and is not a folder", EXIT_USAGE)
@@ -1565,7 +1553,7 @@ def publish(build_dir: Path, out: Path, *, base: str | None = None, progress: Ca
     try:
         counts = _write(site, tmp, progress)
         os.chmod(tmp, 0o755)
-        _swap_dir(tmp, out)
+        swap_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -44,3 +44,81 @@ def corpus_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("corpus")
     result = build([CORPUS], out)
     return out, result
+
+
+# ---------------------------------------------------------------- a real Oxigraph server
+
+
+def oxigraph_exe() -> str | None:
+    """The `oxigraph` server binary (pip install oxigraph), beside this Python or on PATH."""
+    import shutil
+    import sys
+
+    here = Path(sys.executable).with_name("oxigraph")
+    return str(here) if here.exists() else shutil.which("oxigraph")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class OxigraphServer:
+    """An `oxigraph serve`/`serve-read-only` process on a free local port (union default graph),
+    started when it answers a query, stopped by :meth:`stop`."""
+
+    def __init__(self, exe: str, command: str, db: Path, log: Path, *, timeout: float = 30):
+        import subprocess
+
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.url = self.base + "/query"
+        self.log = open(log, "wb")
+        self.proc = subprocess.Popen([exe, command, "--location", str(db), "--bind", f"127.0.0.1:{self.port}",
+                                      "--union-default-graph"], stdout=self.log, stderr=subprocess.STDOUT)
+        try:
+            self._wait(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def select(self, query: str, *, timeout: float = 30) -> list[dict]:
+        import json
+        import urllib.parse
+        import urllib.request
+
+        req = urllib.request.Request(self.url, data=urllib.parse.urlencode({"query": query}).encode(),
+                                     headers={"Accept": "application/sparql-results+json",
+                                              "Content-Type": "application/x-www-form-urlencoded"})
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return json.load(r)["results"]["bindings"]
+
+    def _wait(self, timeout: float) -> None:
+        import time
+        import urllib.error
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"oxigraph server exited with {self.proc.returncode}")
+            try:
+                self.select("SELECT * WHERE { } LIMIT 1", timeout=2)
+                return
+            except (urllib.error.URLError, OSError, ValueError):
+                time.sleep(0.1)
+        raise RuntimeError("oxigraph server did not answer in time")
+
+    def stop(self) -> None:
+        import subprocess
+
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.log.close()

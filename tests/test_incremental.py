@@ -288,7 +288,6 @@ def test_killed_build_leaves_the_store_usable_and_resumes(tmp_path, corpus_build
 
 def test_progress_bar_only_on_a_terminal(small, tmp_path):
     """A bar on a terminal; none when stderr is a pipe or CI is set (per-document lines instead)."""
-    import pty
 
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "ingest.cli", "build", str(small / SMALL[0]), str(small / SMALL[1]),
@@ -298,29 +297,20 @@ def test_progress_bar_only_on_a_terminal(small, tmp_path):
     r = subprocess.run(cmd + ["--force"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and "\r" not in r.stderr and f"{SMALL[0]}:" in r.stderr
     # a terminal: the bar
-    master, slave = pty.openpty()
-    try:
-        p = subprocess.Popen(cmd + ["--force"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=slave)
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                data = os.read(master, 4096)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        p.wait(timeout=300)
-    finally:
-        os.close(master)
-    shown = b"".join(chunks).decode("utf-8", "replace")
-    assert p.returncode == 0 and "\r[" in shown and "2/2" in shown
+    code, shown = _on_terminal(cmd + ["--force"], env)
+    assert code == 0 and "\r[" in shown and "2/2" in shown
     # a terminal in CI: no bar
+    code, shown = _on_terminal(cmd + ["--force"], {**env, "CI": "true"})
+    assert code == 0 and "\r[" not in shown
+
+
+def _on_terminal(cmd: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run ``cmd`` with its stderr on a pseudo-terminal: its exit code and what it showed there."""
+    import pty
+
     master, slave = pty.openpty()
     try:
-        p = subprocess.Popen(cmd + ["--force"], cwd=ROOT, env={**env, "CI": "true"}, stdout=subprocess.DEVNULL,
-                             stderr=slave)
+        p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=slave)
         os.close(slave)
         chunks = []
         while True:
@@ -334,7 +324,7 @@ def test_progress_bar_only_on_a_terminal(small, tmp_path):
         p.wait(timeout=300)
     finally:
         os.close(master)
-    assert "\r[" not in b"".join(chunks).decode("utf-8", "replace")
+    return p.returncode, b"".join(chunks).decode("utf-8", "replace")
 
 
 # ---------------------------------------------------------------- validation with the reachable vocabulary

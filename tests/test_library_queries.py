@@ -9,21 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import tomllib
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from conftest import ROOT, SEED
+from conftest import ROOT, SEED, OxigraphServer, free_port, oxigraph_exe
 
 HERE = ROOT / "tests" / "queries"
 FIXTURES = sorted((HERE / "fixtures").iterdir())
@@ -71,18 +65,7 @@ def stores(seed_build, pair_build):
     return {"seed": seed_build[0], "pair": pair_build}
 
 
-def _oxigraph() -> str | None:
-    here = Path(sys.executable).with_name("oxigraph")
-    return str(here) if here.exists() else shutil.which("oxigraph")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
+class Server(OxigraphServer):
     """A read-only Oxigraph server over a copy of a build's data, union default graph."""
 
     def __init__(self, exe: str, out: Path, work: Path):
@@ -91,48 +74,12 @@ class Server:
                        check=True, capture_output=True, timeout=120)
         subprocess.run([exe, "load", "--location", str(db), "--file", str(out / "vocabulary.ttl"),
                         "--graph", f"{BASE}graph/vocabulary"], check=True, capture_output=True, timeout=120)
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}/query"
-        self.log = open(work / "server.log", "wb")
-        self.proc = subprocess.Popen([exe, "serve-read-only", "--location", str(db), "--bind",
-                                      f"127.0.0.1:{self.port}", "--union-default-graph"],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        try:
-            self._wait()
-        except BaseException:
-            self.stop()
-            raise
-
-    def _wait(self, timeout: float = 30) -> None:
-        ask = self.url + "?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"oxigraph server exited with {self.proc.returncode}")
-            try:
-                with urllib.request.urlopen(urllib.request.Request(
-                        ask, headers={"Accept": "application/sparql-results+json"}), timeout=2) as r:
-                    if json.load(r).get("boolean") is True:
-                        return
-            except (urllib.error.URLError, OSError, ValueError):
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("oxigraph server did not answer in time")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self.log.close()
+        super().__init__(exe, "serve-read-only", db, work / "server.log")
 
 
 @pytest.fixture(scope="module")
 def servers(stores, tmp_path_factory):
-    exe = _oxigraph()
+    exe = oxigraph_exe()
     if exe is None:
         pytest.skip("the Oxigraph server is not installed (pip install oxigraph)")
     started: dict[str, Server] = {}
@@ -355,7 +302,7 @@ def test_python_api_errors(stores, tmp_path):
         run_query("reports-requested", store=tmp_path / "nothing")
     assert e.value.code == 3
     with pytest.raises(QueryError) as e:
-        run_query("reports-requested", store=f"http://127.0.0.1:{_free_port()}/query")
+        run_query("reports-requested", store=f"http://127.0.0.1:{free_port()}/query")
     assert e.value.code == 3
 
 

@@ -8,12 +8,8 @@ union of the named graphs as the embedded store shows it.
 
 from __future__ import annotations
 
-import json
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import tomllib
 import urllib.error
 import urllib.parse
@@ -22,51 +18,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, OxigraphServer, free_port, oxigraph_exe
 
 MANIFEST = tomllib.loads((ROOT / "tests" / "queries" / "manifest.toml").read_text(encoding="utf-8"))
 
 
-def _oxigraph() -> str | None:
-    here = Path(sys.executable).with_name("oxigraph")
-    return str(here) if here.exists() else shutil.which("oxigraph")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
+class Server(OxigraphServer):
     """``oxigraph serve`` over an empty database in a temporary folder."""
 
     def __init__(self, exe: str, work: Path):
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = open(work / "server.log", "wb")
-        self.proc = subprocess.Popen([exe, "serve", "--location", str(work / "db"), "--bind",
-                                      f"127.0.0.1:{self.port}", "--union-default-graph"],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"oxigraph server exited with {self.proc.returncode}")
-            try:
-                self.count()
-                return
-            except (urllib.error.URLError, OSError, ValueError):
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("oxigraph server did not answer in time") from None
-                time.sleep(0.1)
-
-    def select(self, query: str) -> list[dict]:
-        req = urllib.request.Request(self.base + "/query", data=urllib.parse.urlencode({"query": query}).encode(),
-                                     headers={"Accept": "application/sparql-results+json",
-                                              "Content-Type": "application/x-www-form-urlencoded"})
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return json.load(r)["results"]["bindings"]
+        super().__init__(exe, "serve", work / "db", work / "server.log")
 
     def count(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -75,20 +36,10 @@ class Server:
     def graphs(self) -> set[str]:
         return {r["g"]["value"] for r in self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
 
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-
 
 @pytest.fixture()
 def server(tmp_path):
-    exe = _oxigraph()
+    exe = oxigraph_exe()
     if exe is None:
         pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
     s = Server(exe, tmp_path)
@@ -155,7 +106,7 @@ def test_push_exit_codes(seed_build, tmp_path):
     out, _ = seed_build
     r = push(out, "ftp://127.0.0.1/store")
     assert r.returncode == 2 and "http" in r.stderr
-    r = push(out, f"http://127.0.0.1:{_free_port()}/store")
+    r = push(out, f"http://127.0.0.1:{free_port()}/store")
     assert r.returncode == 3 and "cannot reach" in r.stderr and "Traceback" not in r.stderr
     r = push(tmp_path / "nothing", "http://127.0.0.1:1/store")
     assert r.returncode == 3 and "no such folder" in r.stderr
