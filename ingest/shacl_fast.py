@@ -359,8 +359,9 @@ class CompiledShapes:
     all_shapes: dict
 
 
-def _english(sg: Graph, shape) -> str:  # type: ignore[no-untyped-def]
-    msgs = list(sg.objects(shape, SH.message))
+def english(g: Graph, node, predicate=SH.message) -> str:  # type: ignore[no-untyped-def]
+    """The English message of ``node`` (else the first one), or ""."""
+    msgs = list(g.objects(node, predicate))
     for m in msgs:
         if getattr(m, "language", None) == "en":
             return str(m)
@@ -432,7 +433,7 @@ def _compile(sg: Graph, shape, all_shapes: dict) -> CShape:  # type: ignore[no-u
     path = _compile_path(sg, path_node, shape) if path_node is not None else None
     sev = _single(params, SH.severity, shape)
     cs = CShape(node=shape, path=path, path_str=path_to_string(sg, path_node),
-                severity=str(sev or SH.Violation).rsplit("#", 1)[-1], message=_english(sg, shape),
+                severity=str(sev or SH.Violation).rsplit("#", 1)[-1], message=english(sg, shape),
                 owner=str(_node_shape_of(sg, shape)),
                 target_classes=list(params.get(SH.targetClass, [])))
     all_shapes[shape] = cs  # before recursion (recursive shapes)

@@ -15,7 +15,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from .iris import rebase
-from .shacl_fast import path_to_string
+from .shacl_fast import english, path_to_string
 from .resources import ontology_dir
 from .vocab import DEFAULT_BASE
 
@@ -63,14 +63,6 @@ def _node_shape(shapes: Graph, shape: URIRef) -> URIRef:
     return shape
 
 
-def _english(report: Graph, result) -> str:  # type: ignore[no-untyped-def]
-    msgs = list(report.objects(result, SH.resultMessage))
-    for m in msgs:
-        if getattr(m, "language", None) == "en":
-            return str(m)
-    return str(sorted(msgs, key=str)[0]) if msgs else ""
-
-
 def validate(data: Graph, *, vocabulary: Graph | None = None, base: str = DEFAULT_BASE) -> Validation:
     """Validate ``data`` (plus the vocabulary graph) against ``ontology/shapes.ttl``."""
     import pyshacl
@@ -92,7 +84,7 @@ def validate(data: Graph, *, vocabulary: Graph | None = None, base: str = DEFAUL
             shape=str(_node_shape(shapes, src)) if src is not None else "",
             focus=str(report.value(r, SH.focusNode)),
             path=path_to_string(report, report.value(r, SH.resultPath)),
-            message=_english(report, r),
+            message=english(report, r, SH.resultMessage),
             severity=str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
         ))
     results.sort(key=lambda x: (x.shape, x.focus, x.path or "", x.message))
