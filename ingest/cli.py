@@ -195,6 +195,11 @@ def _build(args: argparse.Namespace) -> int:
     for r in result.violating:
         print(f"mandates: {r.path}: {len([x for x in r.shacl if x['severity'] == 'Violation'])} SHACL "
               f"violation(s), see {args.out / 'shacl-report.ttl'}", file=sys.stderr)
+    corpus_violations = [x for x in result.corpus.get("results", []) if x["severity"] == "Violation"]
+    if corpus_violations:
+        print(f"mandates: the documents disagree with each other: {len(corpus_violations)} SHACL violation(s) of "
+              f"ontology/corpus-shapes.ttl, e.g. {corpus_violations[0]['focus']}: {corpus_violations[0]['message']} "
+              f"(see {args.out / 'report.json'}, \"corpus\")", file=sys.stderr)
     built = sum(1 for r in result.documents if r.graph and not r.error)
     print(f"mandates: built {built} document(s) ({result.rebuilt} built now, {result.unchanged} unchanged), "
           f"{len(result.failed)} failed, {len(result.violating)} with SHACL violations -> {args.out}/"

@@ -44,7 +44,7 @@ from .vocab import DEFAULT_BASE
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 STORE_STATE = "mandates-build.json"  # inside the store folder: which artefact each graph holds
 MANIFEST = "manifest.json"
-ARTEFACTS = (".view.json", ".json", ".nq", ".ttl")  # a document's files in docs/ (longest suffix first)
+ARTEFACTS = (".view.json", ".json", ".nq", ".ttl", ".shared.nt")  # a document's files in docs/ (longest suffix first)
 OUTPUTS = ("graph.nq", "graph.trig", "graph.ttl", "vocabulary.ttl", "shacl-report.ttl", "report.json",
            "mandates.json", "mandates.csv", "mandates.gexf")
 
@@ -72,6 +72,7 @@ class BuildResult:
     unchanged: int = 0  # documents whose artefacts were reused
     exported: bool = True  # False: nothing changed, the outputs were left as they were
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    corpus: dict[str, Any] = field(default_factory=dict)  # the corpus shapes' verdict: conforms, results
 
     @property
     def failed(self) -> list[DocResult]:
@@ -84,7 +85,7 @@ class BuildResult:
     def exit_code(self) -> int:
         if self.failed:
             return 3
-        if self.violating:
+        if self.violating or self.corpus.get("conforms") is False:
             return 1
         return 0
 
@@ -351,14 +352,18 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
         "failed": sum(1 for r in results if r.error),
         "violating": sum(1 for r in results if r.conforms is False),
     }
-    report_json = json.dumps(summary, ensure_ascii=False, indent=1) + "\n"
     reports = sorted({line for f in files for line in summaries[str(f)].get("report", [])})
     state = _key(env, _exports_environment(), [(s["graph"], s["nq_sha256"]) for s in included],
-                 hashlib.sha256(report_json.encode("utf-8")).hexdigest(),
+                 hashlib.sha256(json.dumps(summary, ensure_ascii=False).encode("utf-8")).hexdigest(),
                  hashlib.sha256("\n".join(reports).encode("utf-8")).hexdigest())
     current = (manifest.get("exports") == state and all((out / n).exists() for n in OUTPUTS)
-               and _store_state(out / "store") is not None)
+               and _store_state(out / "store") is not None and "corpus" in manifest)
     phase("summary")
+    corpus = manifest["corpus"] if current else _validate_corpus(docs_dir, included, base, validator)
+    phase("corpus shapes")
+    summary["corpus"] = {k: corpus[k] for k in ("conforms", "results")}
+    report_json = json.dumps(summary, ensure_ascii=False, indent=1) + "\n"
+    reports = sorted(set(reports) | set(corpus["report"]))
     if not current:
         _export(out, docs_dir, included, reports, report_json, base=base, phase=phase)
     new_manifest = {
@@ -368,6 +373,7 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
                       for f in files if summaries[str(f)].get("graph") and not summaries[str(f)]["result"].get("error")},
         "facts": {p: {"sha": shas[p], "lang": lang, "env": env, "facts": facts[p]} for p in facts},
         "exports": state,
+        "corpus": corpus,
         "timings": timings if not current else manifest.get("timings", {}),
     }
     text = json.dumps(new_manifest, ensure_ascii=False)
@@ -376,7 +382,31 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
     _remove_stale_artefacts(docs_dir, {s["artefact"] for s in summaries.values()})
     phase("manifest")
     return BuildResult(out, results_sorted, rebuilt=len(files) - unchanged, unchanged=unchanged,
-                       exported=not current, timings=timings)
+                       exported=not current, corpus=summary["corpus"], timings=timings)
+
+
+def _validate_corpus(docs_dir: Path, included: list[dict[str, Any]], base: str, validator: str) -> dict[str, Any]:
+    """The corpus shapes over what the documents share: each one's ``.shared.nt``, and all the
+    triples of every resolution built from more than one file (its language versions)."""
+    from .validate import validate_corpus
+    from .workers import fast_engine_ok, skolemised_report_lines
+
+    lines: set[str] = set()
+    files: dict[str, int] = {}
+    for s in included:
+        files[s["own"]] = files.get(s["own"], 0) + 1
+    for s in included:
+        lines.update((docs_dir / f"{s['artefact']}.shared.nt").read_text(encoding="utf-8").splitlines())
+        if files[s["own"]] > 1:
+            for line in (docs_dir / f"{s['artefact']}.nq").read_text(encoding="utf-8").splitlines():
+                lines.add(line[:line.rindex(" <")] + " .")
+    lines.discard("")
+    data = "\n".join(sorted(lines)) + "\n" if lines else ""
+    v = validate_corpus(data, base=base, fast=validator == "auto" and fast_engine_ok(base))
+    results = [{"shape": x.shape, "focus": x.focus, "path": x.path, "message": x.message, "severity": x.severity}
+               for x in v.results]
+    report = skolemised_report_lines(v.report) if v.report is not None and v.results else []
+    return {"conforms": v.conforms, "results": results, "report": report}
 
 
 def _cached(docs_dir: Path, entry: dict[str, Any] | None, key: str, artefact: str) -> dict[str, Any] | None:

@@ -43,9 +43,19 @@ class Validation:
 
 @lru_cache(maxsize=4)
 def shapes_graph(base: str = DEFAULT_BASE) -> Graph:
-    """The shapes; with another base, the vocabulary IRIs they name move with the data."""
+    """The shapes of one document; with another base, the vocabulary IRIs they name move with the data."""
+    return _shapes("shapes.ttl", base)
+
+
+@lru_cache(maxsize=4)
+def corpus_shapes_graph(base: str = DEFAULT_BASE) -> Graph:
+    """The shapes that need more than one document (``ontology/corpus-shapes.ttl``)."""
+    return _shapes("corpus-shapes.ttl", base)
+
+
+def _shapes(name: str, base: str) -> Graph:
     g = Graph()
-    g.parse(ontology_dir() / "shapes.ttl", format="turtle")
+    g.parse(ontology_dir() / name, format="turtle")
     if base == DEFAULT_BASE:
         return g
     out = Graph()
@@ -63,8 +73,9 @@ def _node_shape(shapes: Graph, shape: URIRef) -> URIRef:
     return shape
 
 
-def validate(data: Graph, *, vocabulary: Graph | None = None, base: str = DEFAULT_BASE) -> Validation:
-    """Validate ``data`` (plus the vocabulary graph) against ``ontology/shapes.ttl``."""
+def validate(data: Graph, *, vocabulary: Graph | None = None, base: str = DEFAULT_BASE,
+             shapes: Graph | None = None) -> Validation:
+    """Validate ``data`` (plus the vocabulary graph) against ``ontology/shapes.ttl`` (or ``shapes``)."""
     import pyshacl
 
     g = Graph()
@@ -73,7 +84,7 @@ def validate(data: Graph, *, vocabulary: Graph | None = None, base: str = DEFAUL
     if vocabulary is not None:
         for t in vocabulary:
             g.add(t)
-    shapes = shapes_graph(base)
+    shapes = shapes_graph(base) if shapes is None else shapes
     conforms, report, _ = pyshacl.validate(g, shacl_graph=shapes, inference="none", advanced=False,
                                            allow_warnings=True)
     results = []
@@ -96,10 +107,10 @@ def validate(data: Graph, *, vocabulary: Graph | None = None, base: str = DEFAUL
 
 
 @lru_cache(maxsize=4)
-def _compiled(base: str = DEFAULT_BASE):  # type: ignore[no-untyped-def]
+def _compiled(base: str = DEFAULT_BASE, corpus: bool = False):  # type: ignore[no-untyped-def]
     from .shacl_fast import compile_shapes
 
-    return compile_shapes(shapes_graph(base))
+    return compile_shapes(corpus_shapes_graph(base) if corpus else shapes_graph(base))
 
 
 @lru_cache(maxsize=4)
@@ -124,10 +135,10 @@ def _results(raw) -> list[Result]:  # type: ignore[no-untyped-def]
     return results
 
 
-def _fast(index, base: str, *, own_nodes_only: bool = False) -> Validation:  # type: ignore[no-untyped-def]
+def _fast(index, base: str, *, own_nodes_only: bool = False, corpus: bool = False) -> Validation:  # type: ignore[no-untyped-def]
     from .shacl_fast import validate_index
 
-    results = _results(validate_index(_compiled(base), index, own_nodes_only=own_nodes_only))
+    results = _results(validate_index(_compiled(base, corpus), index, own_nodes_only=own_nodes_only))
     return Validation(conforms=not any(r.severity == "Violation" for r in results), results=results, report=None)
 
 
@@ -150,13 +161,37 @@ def fast_validate_nquads(text: str | bytes, *, base: str = DEFAULT_BASE, vocabul
     return _fast(index_text(text, base=vocab), base)
 
 
-def fast_validate(data: Graph, *, vocabulary: Graph | None = None, base: str = DEFAULT_BASE) -> Validation:
+def fast_validate(data: Graph, *, vocabulary: Graph | None = None, base: str = DEFAULT_BASE,
+                  corpus: bool = False) -> Validation:
     """:func:`validate` with the fast engine, for rdflib graphs (``vocabulary`` None: the whole
-    vocabulary graph of ``base``, as :func:`fast_validate_nquads`)."""
+    vocabulary graph of ``base``, as :func:`fast_validate_nquads`; ``corpus``: against the
+    corpus shapes)."""
     from .shacl_fast import index_graph
 
     vocab = _vocabulary_index(base) if vocabulary is None else index_graph(vocabulary)
-    return _fast(index_graph(data, base=vocab), base)
+    return _fast(index_graph(data, base=vocab), base, corpus=corpus)
+
+
+def validate_corpus(ntriples: str, *, base: str = DEFAULT_BASE, fast: bool = False) -> Validation:
+    """The corpus shapes (``ontology/corpus-shapes.ttl``) over what documents share (N-Triples,
+    see ``ingest.pipeline``), with the vocabulary. As for documents: the fast engine may find
+    that there is no result at all (``fast``: the caller knows :func:`engine_matches_reference`);
+    any result is pySHACL's, with its report."""
+    from .shacl_fast import UnsupportedShaclFeature, index_text
+
+    if fast:
+        try:
+            v = _fast(index_text(ntriples, base=_vocabulary_index(base)), base, own_nodes_only=True, corpus=True)
+        except UnsupportedShaclFeature:
+            v = None
+        if v is not None and not v.results:
+            return v
+    from .build import vocabulary_graph
+
+    data = Graph()
+    if ntriples.strip():
+        data.parse(data=ntriples, format="nt")
+    return validate(data, vocabulary=vocabulary_graph(base=base), base=base, shapes=corpus_shapes_graph(base))
 
 
 def fast_validate_triples(triples, *, base: str = DEFAULT_BASE, own_nodes_only: bool = False) -> Validation:  # type: ignore[no-untyped-def]
@@ -205,17 +240,19 @@ def _engine_matches_reference(base: str) -> bool:
 
     try:
         _compiled(base)
+        _compiled(base, True)
     except UnsupportedShaclFeature:
         return False
     fixtures = Path(__file__).resolve().parent.parent / "tests" / "shapes"
     if base != DEFAULT_BASE or not fixtures.is_dir():
         return True
-    for f in sorted(fixtures.glob("S*.ttl")):
-        g = Graph().parse(f, format="turtle")
-        ref = validate(g, base=base)
-        fast = fast_validate(g, vocabulary=Graph(), base=base)
-        if ref.conforms != fast.conforms or _key(ref.results) != _key(fast.results):
-            return False
+    for pattern, corpus in (("S*.ttl", False), ("C*.ttl", True)):
+        for f in sorted(fixtures.glob(pattern)):
+            g = Graph().parse(f, format="turtle")
+            ref = validate(g, base=base, shapes=corpus_shapes_graph(base) if corpus else None)
+            fast = fast_validate(g, vocabulary=Graph(), base=base, corpus=corpus)
+            if ref.conforms != fast.conforms or _key(ref.results) != _key(fast.results):
+                return False
     return True
 
 

@@ -14,6 +14,8 @@ both), two to four times faster. It writes the document's artefacts into ``OUT/d
     ``graph.trig``;
 ``<name>.view.json``
     its part of the mandates view (:func:`view_fragment`);
+``<name>.shared.nt``
+    what the corpus shapes need of it (:func:`shared_triples`);
 ``<name>.json``
     the summary (written last, so its presence means the others are complete): the
     cache key, the per-document report entry, the SHACL report triples (skolemised).
@@ -277,6 +279,7 @@ def process(task: Task) -> dict[str, Any]:
     view = view_fragment([nq], [name], task.base)
     atomic_write(docs / f"{task.artefact}.nq", nq)
     atomic_write(docs / f"{task.artefact}.ttl", ttl)
+    atomic_write(docs / f"{task.artefact}.shared.nt", shared_triples(nq, own))
     atomic_write(docs / f"{task.artefact}.view.json", json.dumps(view, ensure_ascii=False))
     summary.update({
         "result": vars(r),
@@ -315,6 +318,19 @@ def _validate(triples, base: str, validator: str):  # type: ignore[no-untyped-de
     g = Graph()
     g.addN((s, p, o, g) for s, p, o in triples)
     return validate(g, vocabulary=vocabulary_for(g, base), base=base)
+
+
+def shared_triples(nquads: str, own: str) -> str:
+    """What the corpus shapes (``ontology/corpus-shapes.ttl``) need of a document: as N-Triples,
+    its triples about its resolution (``own`` without the slash) and about IRIs it does not own
+    (what it cites or names, which other documents may state things about too)."""
+    work = f"<{own[:-1]}> "
+    mine = f"<{own}"
+    out = []
+    for line in nquads.splitlines():
+        if line.startswith(work) or not line.startswith(mine):
+            out.append(line[:line.rindex(" <")] + " .\n")
+    return "".join(out)
 
 
 def _conforming_report():  # type: ignore[no-untyped-def]
@@ -361,18 +377,32 @@ def skolemised_report_lines(report) -> list[str]:  # type: ignore[no-untyped-def
 # ---------------------------------------------------------------- the document's part of the mandates view
 
 
-@lru_cache(maxsize=4)
+VIEW_STORE_USES = 100  # documents a view store serves before it is made afresh
+
+
+_view_stores: dict[str, list] = {}  # base -> [store, vocabulary labels, documents served]
+
+
 def _view_store(base: str):  # type: ignore[no-untyped-def]
-    """An in-memory store holding the vocabulary (kept per process), and its labels."""
+    """An in-memory store holding the vocabulary (kept per process), and its labels.
+
+    pyoxigraph's in-memory store keeps every string it has seen after the quads holding it are
+    removed (about 0.5 MB per document): the store is made afresh every
+    :data:`VIEW_STORE_USES` documents, so that a worker's memory stays flat."""
     import pyoxigraph
 
     from .export import vocabulary_label_items
     from .pipeline import _vocabulary_outputs
 
-    _, vocab_nq = _vocabulary_outputs(base)
-    store = pyoxigraph.Store()
-    store.bulk_load(vocab_nq.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
-    return store, vocabulary_label_items(store)
+    held = _view_stores.get(base)
+    if held is None or held[2] >= VIEW_STORE_USES:
+        _, vocab_nq = _vocabulary_outputs(base)
+        store = pyoxigraph.Store()
+        store.bulk_load(vocab_nq.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+        labels = held[1] if held is not None else vocabulary_label_items(store)
+        held = _view_stores[base] = [store, labels, 0]
+    held[2] += 1
+    return held[0], held[1]
 
 
 def view_fragment(nquads: list[str], graphs: list[str], base: str) -> dict[str, Any]:
