@@ -186,12 +186,25 @@ def validate_corpus(ntriples: str, *, base: str = DEFAULT_BASE, fast: bool = Fal
             v = None
         if v is not None and not v.results:
             return v
+        if v is not None:  # pySHACL over the nodes with results and what they point at, not the whole corpus
+            ntriples = _around({r.focus for r in v.results}, ntriples)
     from .build import vocabulary_graph
 
     data = Graph()
     if ntriples.strip():
         data.parse(data=ntriples, format="nt")
     return validate(data, vocabulary=vocabulary_graph(base=base), base=base, shapes=corpus_shapes_graph(base))
+
+
+def _around(focus: set[str], ntriples: str) -> str:
+    """The N-Triples lines about the ``focus`` IRIs and about the IRIs they point at."""
+    def subject(line: str) -> str:
+        return line[1:line.find("> ")] if line.startswith("<") else ""
+
+    lines = ntriples.splitlines()
+    mine = [x for x in lines if subject(x) in focus]
+    objects = {x[x.rfind(" <", 0, len(x) - 2) + 2:-3] for x in mine if x.endswith("> .")}
+    return "".join(x + "\n" for x in lines if subject(x) in focus or subject(x) in objects)
 
 
 def fast_validate_triples(triples, *, base: str = DEFAULT_BASE, own_nodes_only: bool = False) -> Validation:  # type: ignore[no-untyped-def]

@@ -90,7 +90,17 @@ def identify(paths: list[Path], *, lang: str | None = None) -> dict[str, str]:
         by_symbol[f.symbol].append(f)  # type: ignore[index]
         if f.drafts and f.adopted and f.session and f.symbol_source == "text":
             by_adoption[(f.session, f.adopted, f.drafts)].append(f)
-    for group in list(by_symbol.values()) + list(by_adoption.values()):
+    linked = list(by_symbol.values())
+    for group in by_adoption.values():
+        # a resolution has one text per language: two texts in one language that print
+        # different symbols are two resolutions, and the adoption facts do not say which
+        # other-language text goes with which (no guess: each keeps its own symbol)
+        symbols: dict[str | None, set[str | None]] = defaultdict(set)
+        for f in group:
+            symbols[f.lang].add(f.symbol)
+        if all(len(s) == 1 for s in symbols.values()):
+            linked.append(group)
+    for group in linked:
         for f in group[1:]:
             union(group[0].path, f.path)
     groups: dict[str, list[HeaderFacts]] = defaultdict(list)

@@ -24,6 +24,17 @@ def test_the_two_printed_symbols_are_one_resolution():
     assert identify([SEED, CORPUS / "A-RES-55-10.zh.txt"]) == {}
 
 
+def test_two_texts_in_one_language_are_never_one_resolution(tmp_path):
+    """Same session, adoption date and drafts, but two Chinese texts printing different symbols:
+    which one the English text goes with is not known, so every file keeps its own symbol."""
+    from ingest.versions import identify
+
+    other = tmp_path / "A-RES-74-309.zh.md"
+    other.write_text(SEED.read_text(encoding="utf-8").replace("74/303.", "74/309.", 1), encoding="utf-8")
+    assert identify([SEED, other]) == {}
+    assert identify([SEED, other, EN_304]) == {}
+
+
 @pytest.fixture(scope="module")
 def bilingual(tmp_path_factory):
     from ingest.pipeline import build
