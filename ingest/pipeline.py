@@ -386,27 +386,50 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
 
 
 def _validate_corpus(docs_dir: Path, included: list[dict[str, Any]], base: str, validator: str) -> dict[str, Any]:
-    """The corpus shapes over what the documents share: each one's ``.shared.nt``, and all the
-    triples of every resolution built from more than one file (its language versions)."""
+    """The corpus shapes over what the documents share, in parts that stay small: every
+    document's ``.shared.nt`` together (its resolution's node and the IRIs it does not own),
+    then each resolution built from more than one file (its language versions), with the
+    triples about the nodes those files share (the rest of what they state is in the first part)."""
     from .validate import validate_corpus
     from .workers import fast_engine_ok, skolemised_report_lines
 
-    lines: set[str] = set()
-    files: dict[str, int] = {}
+    fast = validator == "auto" and fast_engine_ok(base)
+    groups: dict[str, list[dict[str, Any]]] = {}
     for s in included:
-        files[s["own"]] = files.get(s["own"], 0) + 1
+        groups.setdefault(s["own"], []).append(s)
+    parts: list[str] = []
+    shared: set[str] = set()
     for s in included:
-        lines.update((docs_dir / f"{s['artefact']}.shared.nt").read_text(encoding="utf-8").splitlines())
-        if files[s["own"]] > 1:
+        shared.update((docs_dir / f"{s['artefact']}.shared.nt").read_text(encoding="utf-8").splitlines())
+    parts.append(_nt(shared))
+    del shared
+    for own, members in sorted(groups.items()):
+        if len(members) < 2:
+            continue
+        lines: set[str] = set()
+        for s in members:
             for line in (docs_dir / f"{s['artefact']}.nq").read_text(encoding="utf-8").splitlines():
-                lines.add(line[:line.rindex(" <")] + " .")
+                if line.startswith(f"<{own}"):  # its paragraphs, clauses, ... (its IRI is in the first part)
+                    lines.add(line[:line.rindex(" <")] + " .")
+        parts.append(_nt(lines))
+    results: dict[tuple, dict[str, Any]] = {}
+    report: set[str] = set()
+    conforms = True
+    for data in parts:
+        v = validate_corpus(data, base=base, fast=fast)
+        conforms = conforms and v.conforms
+        for x in v.results:
+            r = {"shape": x.shape, "focus": x.focus, "path": x.path, "message": x.message, "severity": x.severity}
+            results[tuple(r.values())] = r
+        if v.report is not None and v.results:
+            report.update(skolemised_report_lines(v.report))
+    ordered = [results[k] for k in sorted(results, key=lambda k: tuple(x or "" for x in k))]
+    return {"conforms": conforms, "results": ordered, "report": sorted(report)}
+
+
+def _nt(lines: set[str]) -> str:
     lines.discard("")
-    data = "\n".join(sorted(lines)) + "\n" if lines else ""
-    v = validate_corpus(data, base=base, fast=validator == "auto" and fast_engine_ok(base))
-    results = [{"shape": x.shape, "focus": x.focus, "path": x.path, "message": x.message, "severity": x.severity}
-               for x in v.results]
-    report = skolemised_report_lines(v.report) if v.report is not None and v.results else []
-    return {"conforms": v.conforms, "results": results, "report": report}
+    return "\n".join(sorted(lines)) + "\n" if lines else ""
 
 
 def _cached(docs_dir: Path, entry: dict[str, Any] | None, key: str, artefact: str) -> dict[str, Any] | None:

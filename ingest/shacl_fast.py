@@ -114,22 +114,10 @@ class DataIndex:
         return sum(len(v) for d in self.spo.values() for v in d.values())
 
     def objects(self, s, p) -> list:  # type: ignore[no-untyped-def]
-        d = self.spo.get(s)
-        mine = d.get(p, ()) if d else ()
-        if self.base is None:
-            return list(mine)
-        d = self.base.spo.get(s)
-        theirs = d.get(p, ()) if d else ()
-        return [*theirs, *mine] if theirs else list(mine)
+        return _read(self.spo, None if self.base is None else self.base.spo, s, p)
 
     def subjects(self, p, o) -> list:  # type: ignore[no-untyped-def]
-        d = self.ops.get(o)
-        mine = d.get(p, ()) if d else ()
-        if self.base is None:
-            return list(mine)
-        d = self.base.ops.get(o)
-        theirs = d.get(p, ()) if d else ()
-        return [*theirs, *mine] if theirs else list(mine)
+        return _read(self.ops, None if self.base is None else self.base.ops, o, p)
 
     def predicate_objects(self, s) -> Iterable:  # type: ignore[no-untyped-def]
         if self.base is not None:
@@ -143,6 +131,17 @@ class DataIndex:
             for p, os in d.items():
                 for o in os:
                     yield p, o
+
+
+def _read(mine_index: dict, base_index: dict | None, node, p) -> list:  # type: ignore[no-untyped-def]
+    """The values under ``node`` and ``p`` in an index, the base index's first."""
+    d = mine_index.get(node)
+    mine = d.get(p, ()) if d else ()
+    if base_index is None:
+        return list(mine)
+    d = base_index.get(node)
+    theirs = d.get(p, ()) if d else ()
+    return [*theirs, *mine] if theirs else list(mine)
 
 
 # --------------------------------------------------------------------------- term conversion
@@ -553,25 +552,14 @@ def _check_class(cls):  # type: ignore[no-untyped-def]
     return f
 
 
+_PYTHON_TYPE = {XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
+                XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime}
+
+
 def _assert_actual(v: Literal, dt) -> bool:  # type: ignore[no-untyped-def]
-    value = v.value
-    if dt == XSD.string or dt == RDF.langString:
-        return isinstance(value, (str, bytes))
-    if dt == XSD.integer:
-        return isinstance(value, int)
-    if dt == XSD.float:
-        return isinstance(value, float)
-    if dt == XSD.decimal:
-        return isinstance(value, Decimal)
-    if dt == XSD.boolean:
-        return isinstance(value, bool)
-    if dt == XSD.date:
-        return isinstance(value, date)
-    if dt == XSD.time:
-        return isinstance(value, time)
-    if dt == XSD.dateTime:
-        return isinstance(value, datetime)
-    return True
+    """Whether the literal's value is of the Python type its datatype parses to (as pySHACL checks)."""
+    kind = _PYTHON_TYPE.get(dt)
+    return kind is None or isinstance(v.value, kind)
 
 
 def _check_datatype(dt):  # type: ignore[no-untyped-def]
@@ -696,26 +684,24 @@ def _check_unique_lang(data, focus, values):  # type: ignore[no-untyped-def]
     return [None] * len(dups)
 
 
+def _comparable(t):  # type: ignore[no-untyped-def]
+    """A term as sh:lessThanOrEquals compares it: (value, whether it compares as a string)."""
+    if isinstance(t, BNode):
+        raise UnsupportedShaclFeature("sh:lessThanOrEquals on a blank node")
+    if isinstance(t, URIRef):
+        return str(t), True
+    if isinstance(t, Literal) and isinstance(t.value, str):
+        return t.value, True
+    return t, False
+
+
 def _check_ltoe(other):  # type: ignore[no-untyped-def]
     def f(data, focus, values):  # type: ignore[no-untyped-def]
         out = []
-        compare = data.objects(focus, other)
+        compare = [_comparable(c) for c in data.objects(focus, other)]
         for v in values:
-            if isinstance(v, BNode):
-                raise UnsupportedShaclFeature("sh:lessThanOrEquals on a blank node")
-            vv, v_str = v, False
-            if isinstance(v, URIRef):
-                vv, v_str = str(v), True
-            elif isinstance(v, Literal) and isinstance(v.value, str):
-                vv, v_str = v.value, True
-            for c in compare:
-                if isinstance(c, BNode):
-                    raise UnsupportedShaclFeature("sh:lessThanOrEquals on a blank node")
-                cc, c_str = c, False
-                if isinstance(c, URIRef):
-                    cc, c_str = str(c), True
-                elif isinstance(c, Literal) and isinstance(c.value, str):
-                    cc, c_str = c.value, True
+            vv, v_str = _comparable(v)
+            for cc, c_str in compare:
                 if v_str != c_str or not vv <= cc:
                     out.append(v)
         return out
