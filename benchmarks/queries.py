@@ -186,11 +186,13 @@ def measure(build: Path, *, max_triples: int | None = 1_000_000, repeat: int = 5
             log(f"{name:24} {rows:>6} {ox * 1000:>12.1f} {rd_text:>11} {ratio:>7}x{mismatch}")
         ox_all = [q["oxigraph_ms"] for q in result["queries"]]
         result["oxigraph_median_ms"] = statistics.median(ox_all)
-        result["oxigraph_worst_ms"] = max(q["oxigraph_max_ms"] for q in result["queries"])
+        result["oxigraph_worst_ms"] = max(q["oxigraph_max_ms"] for q in result["queries"])  # one run
+        result["oxigraph_slowest_median_ms"] = max(ox_all)  # the targets are medians
         ratios = [q["ratio"] if q["ratio"] is not None else rdflib_timeout * 1000 / q["oxigraph_ms"]
                   for q in result["queries"]]
         result["min_ratio"] = min(ratios)
-        log(f"pyoxigraph: median {result['oxigraph_median_ms']:.1f} ms, worst {result['oxigraph_worst_ms']:.1f} ms; "
+        log(f"pyoxigraph: median {result['oxigraph_median_ms']:.1f} ms, slowest query's median "
+            f"{result['oxigraph_slowest_median_ms']:.1f} ms, slowest single run {result['oxigraph_worst_ms']:.1f} ms; "
             f"slowest ratio to rdflib {result['min_ratio']:.1f}x")
         del store
     return result
