@@ -89,24 +89,9 @@ class DataIndex:
         if b is not None:
             if (s, p, o) in b._triples:  # type: ignore[operator]
                 return
-        d = self.spo.get(s)
-        if d is None:
-            d = self.spo[s] = {}
-        lst = d.get(p)
-        if lst is None:
-            d[p] = [o]
-        elif o in lst:
-            return
-        else:
-            lst.append(o)
-        d = self.ops.get(o)
-        if d is None:
-            d = self.ops[o] = {}
-        lst = d.get(p)
-        if lst is None:
-            d[p] = [s]
-        else:
-            lst.append(s)
+        if not _put(self.spo, s, p, o):
+            return  # already there
+        _put(self.ops, o, p, s)
         if self._triples is not None:
             self._triples.add((s, p, o))
 
@@ -131,6 +116,21 @@ class DataIndex:
             for p, os in d.items():
                 for o in os:
                     yield p, o
+
+
+def _put(index: dict, node, p, value) -> bool:  # type: ignore[no-untyped-def]
+    """Add ``value`` under ``node`` and ``p``; False if it was there."""
+    d = index.get(node)
+    if d is None:
+        d = index[node] = {}
+    lst = d.get(p)
+    if lst is None:
+        d[p] = [value]
+    elif value in lst:
+        return False
+    else:
+        lst.append(value)
+    return True
 
 
 def _read(mine_index: dict, base_index: dict | None, node, p) -> list:  # type: ignore[no-untyped-def]
