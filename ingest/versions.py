@@ -37,6 +37,7 @@ class HeaderFacts:
     session: int | None
     adopted: str | None
     drafts: tuple[str, ...]
+    agenda: int | None = None
 
 
 def header_facts(path: Path, *, lang: str | None = None) -> HeaderFacts | None:
@@ -56,7 +57,8 @@ def header_facts(path: Path, *, lang: str | None = None) -> HeaderFacts | None:
     for name in ("normalise", "footnotes", "structure", "header"):
         REGISTRY[name].run(ctx)
     h = ctx.header
-    return HeaderFacts(str(path), src.lang, h.symbol, h.symbol_source, h.session, h.adopted, tuple(sorted(h.drafts)))
+    return HeaderFacts(str(path), src.lang, h.symbol, h.symbol_source, h.session, h.adopted, tuple(sorted(h.drafts)),
+                       h.agenda_item)
 
 
 def identify(paths: list[Path], *, lang: str | None = None) -> dict[str, str]:
@@ -95,10 +97,12 @@ def identify(paths: list[Path], *, lang: str | None = None) -> dict[str, str]:
         # a resolution has one text per language: two texts in one language that print
         # different symbols are two resolutions, and the adoption facts do not say which
         # other-language text goes with which (no guess: each keeps its own symbol)
+        # nor are texts that print different agenda items (session, date and drafts agreeing by chance)
         symbols: dict[str | None, set[str | None]] = defaultdict(set)
         for f in group:
             symbols[f.lang].add(f.symbol)
-        if all(len(s) == 1 for s in symbols.values()):
+        agendas = {f.agenda for f in group if f.agenda is not None}
+        if all(len(s) == 1 for s in symbols.values()) and len(agendas) <= 1:
             linked.append(group)
     for group in linked:
         for f in group[1:]:

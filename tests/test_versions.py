@@ -35,6 +35,17 @@ def test_two_texts_in_one_language_are_never_one_resolution(tmp_path):
     assert identify([SEED, other, EN_304]) == {}
 
 
+def test_texts_printing_different_agenda_items_are_not_one_resolution(tmp_path):
+    """Same session, adoption date and drafts, other agenda item: not the same resolution."""
+    from ingest.versions import identify
+
+    other = tmp_path / "A-RES-74-304.en.txt"
+    text = EN_304.read_text(encoding="utf-8")
+    assert "Agenda item 125" in text
+    other.write_text(text.replace("Agenda item 125", "Agenda item 126"), encoding="utf-8")
+    assert identify([SEED, other]) == {}
+
+
 @pytest.fixture(scope="module")
 def bilingual(tmp_path_factory):
     from ingest.pipeline import build
