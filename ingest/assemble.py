@@ -91,6 +91,15 @@ def _object(term: str) -> str:
     return term
 
 
+def triple_line(nquad: str) -> str:
+    """An N-Quads line without its graph name: an N-Triples line.
+
+    >>> triple_line('<http://x/s> <http://x/p> "a <b>" <http://x/g> .')
+    '<http://x/s> <http://x/p> "a <b>" .'
+    """
+    return nquad[:nquad.rindex(" <")] + " ."
+
+
 def _split(line: str) -> tuple[str, str, str]:
     """Subject, predicate and object of an N-Quads line (subjects and predicates are IRIs)."""
     if not line.startswith("<"):

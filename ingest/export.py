@@ -247,9 +247,17 @@ def fragment(store, vocabulary_labels: dict[str, list[tuple[int, str]]]) -> dict
     labels of each IRI whose labels are not exactly the vocabulary's."""
     items = label_items(store)
     view = _view(store, {iri: order_labels(v) for iri, v in items.items()}, disagreements=True)
-    view["labels"] = {iri: sorted(set(v)) for iri, v in sorted(items.items())
-                      if sorted(set(v)) != sorted(set(vocabulary_labels.get(iri, ())))}
+    view["labels"] = {}
+    for iri, v in sorted(items.items()):
+        ranked = sorted(set(v))
+        if ranked != sorted(set(vocabulary_labels.get(iri, ()))):
+            view["labels"][iri] = ranked
     return view
+
+
+def view_keys(view: dict[str, Any]) -> list[list[str]]:
+    """The (symbol, language) of each document of a view part: its place in the merged view."""
+    return [[d["resolution_symbol"], d["language"]] for d in view["documents"]]
 
 
 def _relabel(node: Any, labels: dict[str, list[str]]) -> None:

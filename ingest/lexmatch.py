@@ -253,11 +253,10 @@ def _calibration(lines: list[str]) -> tuple[dict[str, str], int]:
                 w, fr, t = line.strip().split(" ")
                 freq[w], tags[w] = int(fr), t  # (the last line wins, as in jieba)
     pad = sum(freq.values())
+    from .pipeline import atomic_write
+
     try:
-        f.parent.mkdir(parents=True, exist_ok=True)
-        tmp = f.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"tags": tags, "pad": pad}, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, f)
+        atomic_write(f, json.dumps({"tags": tags, "pad": pad}, ensure_ascii=False))
     except OSError:
         pass
     return tags, pad

@@ -36,6 +36,7 @@ import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +177,7 @@ def _hash_files(h, files: list[Path], root: Path) -> None:  # type: ignore[no-un
         h.update(str(f.relative_to(root)).encode("utf-8") + b"\0" + hashlib.sha256(f.read_bytes()).digest())
 
 
+@lru_cache(maxsize=8)
 def environment(base: str) -> str:
     """A hash of everything besides the input that decides a document's artefacts: the tool's
     version, the code that builds a document, the ontology, shapes and vocabularies, the base IRI."""
@@ -390,27 +392,25 @@ def _validate_corpus(docs_dir: Path, included: list[dict[str, Any]], base: str, 
     document's ``.shared.nt`` together (its resolution's node and the IRIs it does not own),
     then each resolution built from more than one file (its language versions), with the
     triples about the nodes those files share (the rest of what they state is in the first part)."""
+    from .assemble import triple_line
     from .validate import validate_corpus
     from .workers import fast_engine_ok, skolemised_report_lines
 
     fast = validator == "auto" and fast_engine_ok(base)
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for s in included:
-        groups.setdefault(s["own"], []).append(s)
     parts: list[str] = []
     shared: set[str] = set()
     for s in included:
         shared.update((docs_dir / f"{s['artefact']}.shared.nt").read_text(encoding="utf-8").splitlines())
     parts.append(_nt(shared))
     del shared
-    for own, members in sorted(groups.items()):
+    for own, members in sorted(_resolutions(included).items()):
         if len(members) < 2:
             continue
         lines: set[str] = set()
         for s in members:
             for line in (docs_dir / f"{s['artefact']}.nq").read_text(encoding="utf-8").splitlines():
                 if line.startswith(f"<{own}"):  # its paragraphs, clauses, ... (its IRI is in the first part)
-                    lines.add(line[:line.rindex(" <")] + " .")
+                    lines.add(triple_line(line))
         parts.append(_nt(lines))
     results: dict[tuple, dict[str, Any]] = {}
     report: set[str] = set()
@@ -425,6 +425,14 @@ def _validate_corpus(docs_dir: Path, included: list[dict[str, Any]], base: str, 
             report.update(skolemised_report_lines(v.report))
     ordered = [results[k] for k in sorted(results, key=lambda k: tuple(x or "" for x in k))]
     return {"conforms": conforms, "results": ordered, "report": sorted(report)}
+
+
+def _resolutions(included: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The built documents by resolution (the IRI space they own): a resolution's language versions together."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for s in included:
+        out.setdefault(s["own"], []).append(s)
+    return out
 
 
 def _nt(lines: set[str]) -> str:
@@ -507,14 +515,11 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
 def _write_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base: str) -> None:
     """``mandates.json`` and ``mandates.csv`` from the documents' parts of the view; the
     language versions of one resolution are viewed together here (``ingest.export``)."""
-    from .export import write_merged
+    from .export import view_keys, write_merged
     from .workers import _view_store, view_fragment
 
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for s in included:
-        groups.setdefault(s["own"], []).append(s)
     parts = []
-    for members in groups.values():
+    for members in _resolutions(included).values():
         if len(members) == 1:
             s = members[0]
             f = docs_dir / f"{s['artefact']}.view.json"
@@ -522,12 +527,12 @@ def _write_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base
         else:
             view = view_fragment([(docs_dir / f"{s['artefact']}.nq").read_text(encoding="utf-8") for s in members],
                                  [s["graph"] for s in members], base)
-            keys = [[d["resolution_symbol"], d["language"]] for d in view["documents"]]
-            parts.append((keys, view["labels"], lambda v=view: v))
+            parts.append((view_keys(view), view["labels"], lambda v=view: v))
     with (work / "mandates.json").open("w", encoding="utf-8") as j, (work / "mandates.csv").open("w", encoding="utf-8") as c:
         write_merged(parts, _view_store(base)[1], j, c)
 
 
+@lru_cache(maxsize=4)
 def _vocabulary_outputs(base: str) -> tuple[str, str]:
     """``vocabulary.ttl`` and the vocabulary graph's N-Quads; they depend only on the tool and
     the base, so they are kept in the user's cache folder (as jieba's dictionary is)."""
@@ -840,10 +845,3 @@ def skolemise(g):  # type: ignore[no-untyped-def]
     for s, p, o in g:
         out.add((names.get(s, s), p, names.get(o, o)))  # type: ignore[arg-type]
     return out
-
-
-def _report_turtle(g) -> str:  # type: ignore[no-untyped-def]
-    """The SHACL report as Turtle, blank nodes skolemised (see :func:`skolemise`)."""
-    out = skolemise(g)
-    _bind(out)
-    return out.serialize(format="turtle")

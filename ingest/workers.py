@@ -238,6 +238,7 @@ def process(task: Task) -> dict[str, Any]:
     """Build one file; write its artefacts; return its summary (as written to ``<name>.json``)."""
     from .assemble import turtle_block
     from .build import build_triples
+    from .export import view_keys
     from .extract import extract
     from .iris import Minter
     from .pipeline import DocResult, atomic_write, sorted_nquads
@@ -287,7 +288,7 @@ def process(task: Task) -> dict[str, Any]:
         "own": own,
         "nq_sha256": hashlib.sha256(nq.encode("utf-8")).hexdigest(),
         "report": report,
-        "view_keys": [[d["resolution_symbol"], d["language"]] for d in view["documents"]],
+        "view_keys": view_keys(view),
         "view_labels": view["labels"],
     })
     atomic_write(docs / f"{task.artefact}.json", json.dumps(summary, ensure_ascii=False))
@@ -324,13 +325,12 @@ def shared_triples(nquads: str, own: str) -> str:
     """What the corpus shapes (``ontology/corpus-shapes.ttl``) need of a document: as N-Triples,
     its triples about its resolution (``own`` without the slash) and about IRIs it does not own
     (what it cites or names, which other documents may state things about too)."""
+    from .assemble import triple_line
+
     work = f"<{own[:-1]}> "
     mine = f"<{own}"
-    out = []
-    for line in nquads.splitlines():
-        if line.startswith(work) or not line.startswith(mine):
-            out.append(line[:line.rindex(" <")] + " .\n")
-    return "".join(out)
+    return "".join(triple_line(line) + "\n" for line in nquads.splitlines()
+                   if line.startswith(work) or not line.startswith(mine))
 
 
 def _conforming_report():  # type: ignore[no-untyped-def]
