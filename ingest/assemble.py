@@ -44,8 +44,10 @@ PREFIXES = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
-_NAMESPACES = sorted(((ns, p) for p, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
+_PREFIX_OF = {ns: p for p, ns in PREFIXES.items()}
+# <namespace local> where the local name is a plain name; the longest namespace that fits wins
+_PREFIXED = re.compile("<(" + "|".join(re.escape(ns) for ns in sorted(_PREFIX_OF, key=len, reverse=True))
+                       + r")([A-Za-z_][A-Za-z0-9_-]*)>\Z")
 _DATATYPE = re.compile(r'\^\^(<[^>]*>)\Z')
 
 
@@ -73,11 +75,8 @@ def _iri(term: str) -> str:
     >>> _iri("<https://w3id.org/un-mandates/ontology#Clause>"), _iri("<http://x/a b>")
     ('mnd:Clause', '<http://x/a b>')
     """
-    iri = term[1:-1]
-    for ns, p in _NAMESPACES:
-        if iri.startswith(ns) and _LOCAL.match(iri, len(ns)):
-            return f"{p}:{iri[len(ns):]}"
-    return term
+    m = _PREFIXED.match(term)
+    return f"{_PREFIX_OF[m.group(1)]}:{m.group(2)}" if m else term
 
 
 def _object(term: str) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections import defaultdict
 from typing import Any
 
@@ -272,11 +271,23 @@ def _relabel(node: Any, labels: dict[str, list[str]]) -> None:
             _relabel(v, labels)
 
 
+def _dumps(x: Any) -> str:
+    """``x`` as ``json.dumps(x, ensure_ascii=False, indent=2)`` writes it, by orjson (ten times
+    faster: the mandates view of 10,000 documents is 0.7 GB of JSON)."""
+    import orjson
+
+    return orjson.dumps(x, option=orjson.OPT_INDENT_2).decode("utf-8")
+
+
+def _nested(x: Any) -> str:
+    """``x`` as an item of a list that is the value of a top-level key (two levels in)."""
+    return "    " + _dumps(x).replace("\n", "\n    ")
+
+
 def _json_list(items: list[Any]) -> str:
     if not items:
         return "[]"
-    return "[\n" + ",\n".join("  " + json.dumps(x, ensure_ascii=False, indent=1).replace("\n", "\n  ")
-                              for x in items) + "\n ]"
+    return "[\n" + ",\n".join(_nested(x) for x in items) + "\n  ]"
 
 
 def write_merged(parts: list[tuple[list[tuple[str, str]], dict[str, list[list[Any]]], Any]],
@@ -299,7 +310,7 @@ def write_merged(parts: list[tuple[list[tuple[str, str]], dict[str, list[list[An
     order = sorted((tuple(k), i, j) for i, (keys, _, _) in enumerate(parts) for j, k in enumerate(keys))
     disagreements: list[dict[str, Any]] = []
     csv_out.write(_csv_lines([CSV_COLUMNS]))
-    json_out.write('{\n "documents": ')
+    json_out.write('{\n  "documents": ')
     loaded: tuple[int, dict[str, Any]] | None = None
     seen: set[int] = set()
     for n, (_, i, j) in enumerate(order):
@@ -311,13 +322,12 @@ def write_merged(parts: list[tuple[list[tuple[str, str]], dict[str, list[list[An
                 seen.add(i)
             loaded = (i, view)
         doc = loaded[1]["documents"][j]
-        json_out.write(("[\n" if n == 0 else ",\n") + "  " +
-                       json.dumps(doc, ensure_ascii=False, indent=1).replace("\n", "\n  "))
+        json_out.write(("[\n" if n == 0 else ",\n") + _nested(doc))
         csv_out.write(csv_rows(doc))
-    json_out.write("\n ]" if order else "[]")
+    json_out.write("\n  ]" if order else "[]")
     disagreements.sort(key=disagreement_key)
-    json_out.write(',\n "disagreements": ' + _json_list(disagreements) + "\n}\n")
+    json_out.write(',\n  "disagreements": ' + _json_list(disagreements) + "\n}\n")
 
 
 def to_json(view: dict[str, Any]) -> str:
-    return json.dumps(view, ensure_ascii=False, indent=1) + "\n"
+    return _dumps(view) + "\n"

@@ -141,6 +141,39 @@ def _same_graphs(out: Path) -> None:
     assert len(to_canonical_graph(ttl)) == len(union)
 
 
+def test_outputs_made_side_by_side_equal_a_clean_build(small, tmp_path, monkeypatch):
+    """With enough documents the corpus shapes and the view are made in the workers and the
+    graph files in a thread while the build process writes the GEXF: the same bytes."""
+    from ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "PARALLEL_EXPORTS_MIN", 1)
+    out = tmp_path / "out"
+    r = pipeline.build([small], out, jobs=2)
+    assert r.exit_code() == 0
+    assert {"corpus shapes", "mandates view", "graph files"} <= set(r.timings)
+    same_as_clean(out, small, tmp_path)
+
+
+def test_two_files_for_one_graph_load_the_first_alone(small, tmp_path):
+    """Two files print the same symbol in the same language: the first (in file order) is built
+    into the store, the second is reported; the store loaded while the documents are built
+    holds the first one's graph, not both merged."""
+    from ingest.pipeline import build
+
+    f = small / "A-RES-50-2.en.txt"
+    text = f.read_text(encoding="utf-8")
+    copy = small / "A-RES-50-2-copy.en.txt"  # before the original in file order
+    copy.write_text(text.replace("General Assembly", "General  Assembly", 1), encoding="utf-8")
+    out = tmp_path / "out"
+    r = build([small], out, jobs=2)
+    assert r.exit_code() == 3
+    assert [d.path for d in r.failed] == [str(f)] and "already built" in r.failed[0].error
+    f.unlink()
+    alone = tmp_path / "alone"
+    build([small], alone, jobs=1)
+    assert quads(out) == quads(alone)
+
+
 def test_graph_files_hold_the_graphs_of_the_store(corpus_build):
     """The concatenated Turtle/TriG over the whole bundled corpus (language versions sharing
     IRIs, cited resolutions, unlisted actors and instruments) read back as the store's graphs."""
