@@ -14,14 +14,17 @@ The corpus outputs are then made from the artefacts, only when something changed
 - the embedded store ``OUT/store``: a copy of the previous store (a RocksDB checkpoint:
   hard links) in which each changed document's named graph is dropped and loaded again,
   the graphs of removed files are dropped, then swapped in for the old one; a store that
-  cannot be reused is loaded afresh. The store folder records which graph holds which
+  cannot be reused (or a build that changes many documents) is loaded afresh, in a thread,
+  each document as soon as it is built (``_StoreLoader``). The store folder records which graph holds which
   artefact (``mandates-build.json``). Until the swap the previous store is untouched, so a
   build killed at any point leaves it usable, and the next build resumes (documents
   already built are not built again) and ends with the store a clean build gives.
 - ``graph.nq``, ``graph.trig``, ``graph.ttl`` (``ingest.assemble``), ``vocabulary.ttl``,
   ``shacl-report.ttl``, ``report.json``, the views ``mandates.json`` and ``mandates.csv``
   (merged from the documents' parts, ``ingest.export``) and ``mandates.gexf`` (read from the
-  new store): byte-identical to what a clean build writes.
+  new store): byte-identical to what a clean build writes. For a large corpus the corpus
+  shapes and the view are made in the worker processes and the graph files in a thread,
+  while the build process finishes the store and writes the GEXF (``_export``).
 
 ``OUT/docs/manifest.json`` (written last) remembers the keys, the per-document summaries and
 the state the outputs were made from; a build with nothing changed only hashes the inputs.

@@ -418,7 +418,7 @@ def view_fragment(nquads: list[str], graphs: list[str], base: str) -> dict[str, 
     store, vocab_labels = _view_store(base)
     try:
         for nq in nquads:
-            store.bulk_load(nq.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+            store.load(nq.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)  # (faster than bulk_load in memory)
         return fragment(store, vocab_labels)
     finally:
         for g in graphs:
