@@ -24,6 +24,14 @@ every corpus document; :func:`engine_matches_reference` repeats the fixture chec
 
 Many documents may be validated together (one N-Quads text): results carry their focus node,
 so a caller splits them by document (:func:`results_by_graph`).
+
+Speed (a document is validated in each build worker): the index is built in one pass on the
+first read, holds a single value without a container, and keys its dicts by one canonical
+object per IRI (shared with the vocabulary index and the compiled shapes), so look-ups match by
+identity instead of calling rdflib's Python-level ``__eq__``; instance tests, superclasses and
+target classes are memoised (with the vocabulary index when a document states no
+rdfs:subClassOf triple); sh:minCount and sh:maxCount are counted inline; two literals that
+rdflib compares as ints are compared as ints. None of it changes a result or its order.
 """
 
 from __future__ import annotations
@@ -72,76 +80,301 @@ _NODE_KINDS = {SH.IRI, SH.BlankNode, SH.Literal, SH.BlankNodeOrIRI, SH.BlankNode
 # --------------------------------------------------------------------------- data index
 
 
+_CANON: dict = {}  # one object per IRI: the IRIs of shared (base) indexes and of compiled shapes
+_CANON_MAX = 200_000
+_EMPTY: dict = {}  # never written to
+
+
+def _canonical(t):  # type: ignore[no-untyped-def]
+    """The one object of IRI ``t`` (registered on first sight). Equal IRIs are then the same
+    object, so dictionary and set look-ups find them by identity, without calling rdflib's
+    (Python-level) ``__eq__``. Only a speed-up: every comparison still means equality."""
+    if type(t) is not URIRef:
+        return t
+    c = _CANON.get(t)
+    if c is None:
+        if len(_CANON) < _CANON_MAX:
+            _CANON[t] = t
+        return t
+    return c
+
+
+_TYPE = _canonical(RDF.type)
+_SUBCLASS = _canonical(RDFS.subClassOf)
+_RESOURCE = _canonical(RDFS.Resource)
+
+_LITERAL_TYPES: dict = {}  # type -> whether it is a Literal type (isinstance on rdflib terms is slow: ABCs)
+_BNODE_TYPES: dict = {}
+
+
+def _is_literal(t) -> bool:  # type: ignore[no-untyped-def]
+    k = type(t)
+    r = _LITERAL_TYPES.get(k)
+    if r is None:
+        r = _LITERAL_TYPES[k] = issubclass(k, Literal)
+    return r
+
+
+def _is_bnode(t) -> bool:  # type: ignore[no-untyped-def]
+    k = type(t)
+    r = _BNODE_TYPES.get(k)
+    if r is None:
+        r = _BNODE_TYPES[k] = issubclass(k, BNode)
+    return r
+
+
+_IRI_TYPES: dict = {}
+
+
+def _is_iri(t) -> bool:  # type: ignore[no-untyped-def]
+    k = type(t)
+    r = _IRI_TYPES.get(k)
+    if r is None:
+        r = _IRI_TYPES[k] = issubclass(k, URIRef)
+    return r
+
+
+def _intern(t, local: dict, shared: bool):  # type: ignore[no-untyped-def]
+    """The object that stands for term ``t`` in an index: an IRI's canonical object (registered
+    when the index is ``shared``, a base index), else the first equal IRI or blank node the
+    index saw (``local``); ``t`` itself for anything else (literals)."""
+    k = type(t)
+    if k is URIRef:
+        c = _CANON.get(t)
+        if c is None:
+            if shared and len(_CANON) < _CANON_MAX:
+                c = _CANON[t] = t
+            else:
+                c = local.setdefault(t, t)
+        return c
+    if k is BNode:
+        return local.setdefault(t, t)
+    return t
+
+
 class DataIndex:
     """Triples by subject and by object; an optional ``base`` index (the vocabulary, shared by
-    every document) is read through, never copied."""
+    every document) is read through, never copied.
 
-    __slots__ = ("spo", "ops", "base", "_triples")
+    ``spo[s][p]`` and ``ops[o][p]`` hold one term, or several as an insertion-ordered dict used
+    as a set (values None), so adding a triple costs a few hash look-ups (and a single value,
+    the most common case, no container: see :func:`_vals`). :meth:`add` only queues a triple;
+    the index is built on the first read, in one pass. Triples with a literal object enter
+    ``ops`` only when a literal's subjects are asked for."""
+
+    __slots__ = ("spo", "ops", "base", "_pending", "_lits", "_local", "_bspo", "_bops", "_shared", "_version",
+                 "_base_version", "_subclass_stated", "_classes", "_base_classes", "_supers", "_walks", "_both")
 
     def __init__(self, base: "DataIndex | None" = None) -> None:
         self.spo: dict = {}
         self.ops: dict = {}
         self.base = base
-        self._triples: set | None = set() if base is None else None
+        # flat lists (no tuple per triple: fewer objects for the garbage collector to track)
+        self._pending: list = []  # s, p, o, s, p, o, ... added, not indexed yet
+        self._lits: list = []  # o, p, s, ... with a literal o: indexed in spo, not yet in ops
+        self._local: dict = {}  # the objects that stand for this index's own IRIs and blank nodes
+        self._bspo = base.spo if base is not None else _EMPTY
+        self._bops = base.ops if base is not None else _EMPTY
+        self._shared: dict | None = None  # caches of an index used as a base (see _begin)
+        self._version = 0  # how many times triples were indexed
+        self._base_version = -1  # the base's _version the derived data below was computed with
+        self._subclass_stated = False  # whether an added triple has the predicate rdfs:subClassOf
+        self._classes: dict = {}  # per validation: node -> every class it is an instance of
+        self._base_classes: dict | None = None  # the same for nodes only the base states something about
+        self._supers: dict = {}  # class -> it and its superclasses
+        self._walks: dict = {}  # target class -> the classes whose instances it targets, in order
+        self._both: Any = ()  # per validation: own subjects that the base states something about too
 
     def add(self, s, p, o) -> None:  # type: ignore[no-untyped-def]
+        self._pending += (s, p, o)
+
+    def _ready(self) -> None:
+        """Index what was added (and what was added to the base)."""
         b = self.base
         if b is not None:
-            if (s, p, o) in b._triples:  # type: ignore[operator]
-                return
-        if not _put(self.spo, s, p, o):
-            return  # already there
-        _put(self.ops, o, p, s)
-        if self._triples is not None:
-            self._triples.add((s, p, o))
+            if b._pending or b._lits:
+                b._ready()
+                b._flush_literals()
+            if b._version != self._base_version:
+                self._base_version = b._version
+                self._forget()
+        if self._pending:
+            self._flush()
+
+    def _forget(self) -> None:
+        """Drop what was derived from the triples (they changed)."""
+        self._shared = None
+        self._classes, self._supers, self._walks = {}, {}, {}
+        self._base_classes = None
+
+    def _flush(self) -> None:
+        pending = self._pending  # (it keeps the added term objects alive: ``ids`` is safe)
+        self._pending = []
+        self._version += 1
+        self._forget()
+        shared = self.base is None
+        bspo = self._bspo
+        spo, ops, local = self.spo, self.ops, self._local
+        lits: list = self._lits
+        ids: dict = {}  # id(term object) -> the object that stands for it: each object is looked at once
+        ids_get = ids.get
+        it = iter(pending)
+        for s, p, o in zip(it, it, it):
+            c = ids_get(id(s))
+            if c is None:
+                c = ids[id(s)] = _intern(s, local, shared)
+            s = c
+            c = ids_get(id(p))
+            if c is None:
+                c = ids[id(p)] = _intern(p, local, shared)
+                if c is _SUBCLASS:  # (an IRI equal to it is it: _intern)
+                    self._subclass_stated = True
+            p = c
+            k = type(o)
+            if k is Literal:
+                lit = True
+            else:
+                c = ids_get(id(o))
+                if c is None:
+                    c = ids[id(o)] = _intern(o, local, shared)
+                o = c
+                lit = k is not URIRef and k is not BNode and _is_literal(o)
+            if bspo:
+                d = bspo.get(s)
+                if d is not None:
+                    v = d.get(p)
+                    if v is not None and _holds(v, o):
+                        continue  # in the base index
+            d = spo.get(s)
+            if d is None:
+                spo[s] = {p: o}
+            else:
+                v = d.get(p)
+                if v is None:
+                    d[p] = o
+                elif type(v) is dict:
+                    n = len(v)
+                    v[o] = None
+                    if len(v) == n:
+                        continue  # already there
+                elif v is o or (hash(v) == hash(o) and v == o):
+                    continue  # already there
+                else:
+                    d[p] = {v: None, o: None}
+            if lit:
+                lits += (o, p, s)
+                continue
+            d = ops.get(o)
+            if d is None:
+                ops[o] = {p: s}
+            else:
+                v = d.get(p)
+                if v is None:
+                    d[p] = s
+                elif type(v) is dict:
+                    v[s] = None
+                else:
+                    d[p] = {v: None, s: None}
+
+    def _flush_literals(self) -> None:
+        lits = self._lits
+        self._lits = []
+        if lits:
+            self._version += 1
+            self._shared = None
+        ops = self.ops
+        it = iter(lits)
+        for o, p, s in zip(it, it, it):
+            d = ops.get(o)
+            if d is None:
+                ops[o] = {p: s}
+            else:
+                v = d.get(p)
+                if v is None:
+                    d[p] = s
+                elif type(v) is dict:
+                    v[s] = None
+                else:
+                    d[p] = {v: None, s: None}
 
     def __len__(self) -> int:
-        return sum(len(v) for d in self.spo.values() for v in d.values())
+        self._ready()
+        return sum(len(v) if type(v) is dict else 1 for d in self.spo.values() for v in d.values())
 
     def objects(self, s, p) -> list:  # type: ignore[no-untyped-def]
-        return _read(self.spo, None if self.base is None else self.base.spo, s, p)
+        self._ready()
+        return _objects(self, s, p)
 
     def subjects(self, p, o) -> list:  # type: ignore[no-untyped-def]
-        return _read(self.ops, None if self.base is None else self.base.ops, o, p)
+        self._ready()
+        return _subjects(self, p, o)
 
     def predicate_objects(self, s) -> Iterable:  # type: ignore[no-untyped-def]
-        if self.base is not None:
-            d = self.base.spo.get(s)
-            if d:
-                for p, os in d.items():
-                    for o in os:
-                        yield p, o
+        self._ready()
+        d = self._bspo.get(s)
+        if d:
+            for p, os in d.items():
+                for o in _vals(os):
+                    yield p, o
         d = self.spo.get(s)
         if d:
             for p, os in d.items():
-                for o in os:
+                for o in _vals(os):
                     yield p, o
 
+    def _begin(self, own_nodes_only: bool) -> None:
+        """Before a validation (the index is ready): fresh per-validation memos. The superclasses
+        of a class and the classes a target class reaches are kept with the base index (for
+        every document) when this index states no rdfs:subClassOf triple."""
+        self._classes = {}
+        b = self.base
+        if b is not None and not self._subclass_stated:
+            sh = b._shared
+            if sh is None:
+                sh = b._shared = {"supers": {}, "walks": {}, "classes": {}}
+            self._supers, self._walks, self._base_classes = sh["supers"], sh["walks"], sh["classes"]
+        else:
+            self._supers, self._walks, self._base_classes = {}, {}, None
+        self._both = self.spo.keys() & self._bspo.keys() if own_nodes_only and self._bspo else ()
 
-def _put(index: dict, node, p, value) -> bool:  # type: ignore[no-untyped-def]
-    """Add ``value`` under ``node`` and ``p``; False if it was there."""
-    d = index.get(node)
-    if d is None:
-        d = index[node] = {}
-    lst = d.get(p)
-    if lst is None:
-        d[p] = [value]
-    elif value in lst:
-        return False
-    else:
-        lst.append(value)
-    return True
+
+def _vals(v):  # type: ignore[no-untyped-def]
+    """The values an index holds under a node and a predicate: one term, or a dict of them."""
+    return v if type(v) is dict else (v,)
 
 
-def _read(mine_index: dict, base_index: dict | None, node, p) -> list:  # type: ignore[no-untyped-def]
-    """The values under ``node`` and ``p`` in an index, the base index's first."""
-    d = mine_index.get(node)
-    mine = d.get(p, ()) if d else ()
-    if base_index is None:
-        return list(mine)
-    d = base_index.get(node)
-    theirs = d.get(p, ()) if d else ()
-    return [*theirs, *mine] if theirs else list(mine)
+def _holds(v, t) -> bool:  # type: ignore[no-untyped-def]
+    """Whether ``t`` is among the values ``v`` (as dict membership: identity, or hash and ==)."""
+    if type(v) is dict:
+        return t in v
+    return v is t or (hash(v) == hash(t) and v == t)
+
+
+def _join(theirs, mine) -> list:  # type: ignore[no-untyped-def]
+    """The values of the base index (``theirs``) then of the index (``mine``), each None or as stored."""
+    if theirs is None:
+        if mine is None:
+            return []
+        return list(mine) if type(mine) is dict else [mine]
+    if mine is None:
+        return list(theirs) if type(theirs) is dict else [theirs]
+    return [*_vals(theirs), *_vals(mine)]
+
+
+def _objects(data: DataIndex, node, p) -> list:  # type: ignore[no-untyped-def]
+    """The objects of ``node`` and ``p``, the base index's first (the index is ready)."""
+    d = data.spo.get(node)
+    b = data._bspo.get(node)
+    return _join(b.get(p) if b else None, d.get(p) if d else None)
+
+
+def _subjects(data: DataIndex, p, o) -> list:  # type: ignore[no-untyped-def]
+    """The subjects of ``p`` and ``o``, the base index's first (the index is ready)."""
+    if data._lits and _is_literal(o):
+        data._flush_literals()
+    d = data.ops.get(o)
+    b = data._bops.get(o)
+    return _join(b.get(p) if b else None, d.get(p) if d else None)
 
 
 # --------------------------------------------------------------------------- term conversion
@@ -219,7 +452,7 @@ class Path:
 
 def _compile_path(sg: Graph, node, where) -> Path:  # type: ignore[no-untyped-def]
     if isinstance(node, URIRef):
-        return Path("pred", node)
+        return Path("pred", _canonical(node))
     if (node, RDF.first, None) in sg:
         return Path("seq", parts=tuple(_compile_path(sg, x, where) for x in Collection(sg, node)))
     preds = {p for p, _ in sg.predicate_objects(node)}
@@ -237,38 +470,43 @@ def _compile_path(sg: Graph, node, where) -> Path:  # type: ignore[no-untyped-de
 
 
 def path_values(path: Path, data: DataIndex, focus) -> list:  # type: ignore[no-untyped-def]
+    data._ready()
+    return _path_values(path, data, focus)
+
+
+def _path_values(path: Path, data: DataIndex, focus) -> list:  # type: ignore[no-untyped-def]
     k = path.kind
     if k == "pred":
-        return data.objects(focus, path.pred)
+        return _objects(data, focus, path.pred)
     if k == "inv":
         inner = path.parts[0]
         if inner.kind == "pred":
-            return data.subjects(inner.pred, focus)
+            return _subjects(data, inner.pred, focus)
         return _inverse(inner, data, focus)
     if k == "seq":
         cur = [focus]
         for part in path.parts:
             nxt: dict = {}
             for n in cur:
-                for v in path_values(part, data, n):
+                for v in _path_values(part, data, n):
                     nxt[v] = None
             cur = list(nxt)
         return cur
     if k == "alt":
         out: dict = {}
         for part in path.parts:
-            for v in path_values(part, data, focus):
+            for v in _path_values(part, data, focus):
                 out[v] = None
         return list(out)
     if k == "plus":
         seen: dict = {}
-        todo = path_values(path.parts[0], data, focus)
+        todo = _path_values(path.parts[0], data, focus)
         while todo:
             n = todo.pop()
             if n in seen:
                 continue
             seen[n] = None
-            todo.extend(path_values(path.parts[0], data, n))
+            todo.extend(_path_values(path.parts[0], data, n))
         return list(seen)
     raise UnsupportedShaclFeature(f"path kind {k}")
 
@@ -277,16 +515,16 @@ def _inverse(path: Path, data: DataIndex, focus) -> list:  # type: ignore[no-unt
     """Values of ^path for a complex path."""
     k = path.kind
     if k == "pred":
-        return data.subjects(path.pred, focus)
+        return _subjects(data, path.pred, focus)
     if k == "inv":
-        return path_values(path.parts[0], data, focus)
+        return _path_values(path.parts[0], data, focus)
     if k == "seq":
-        return path_values(Path("seq", parts=tuple(Path("inv", parts=(p,)) for p in reversed(path.parts))),
-                           data, focus)
+        return _path_values(Path("seq", parts=tuple(Path("inv", parts=(p,)) for p in reversed(path.parts))),
+                            data, focus)
     if k == "alt":
-        return path_values(Path("alt", parts=tuple(Path("inv", parts=(p,)) for p in path.parts)), data, focus)
+        return _path_values(Path("alt", parts=tuple(Path("inv", parts=(p,)) for p in path.parts)), data, focus)
     if k == "plus":
-        return path_values(Path("plus", parts=(Path("inv", parts=path.parts),)), data, focus)
+        return _path_values(Path("plus", parts=(Path("inv", parts=path.parts),)), data, focus)
     raise UnsupportedShaclFeature(f"path kind {k}")
 
 
@@ -347,9 +585,14 @@ class CShape:
     severity: str
     message: str
     owner: str  # the node shape a result is reported for
-    checks: list = field(default_factory=list)  # (component name, fn(data, focus, values, report))
+    checks: list = field(default_factory=list)  # (component name, fn(data, focus, values, depth))
     properties: list = field(default_factory=list)  # property shapes (CShape)
     target_classes: list = field(default_factory=list)
+    pred: Any = None  # the IRI of a predicate path
+    plan: list = field(default_factory=list)  # (name, fn, is sh:closed, result on no value, ...): _make_plan
+    calls: list = field(default_factory=list)  # the plan but sh:minCount and sh:maxCount: (name, fn, is sh:closed)
+    min_count: int = -1  # sh:minCount (-1: none)
+    max_count: float = float("inf")  # sh:maxCount
 
 
 @dataclass
@@ -403,6 +646,8 @@ def compile_shapes(sg: Graph) -> CompiledShapes:
     for n in nodes:
         if n.path is not None:
             raise UnsupportedShaclFeature("targets on a property shape", n.node)
+    for cs in all_shapes.values():
+        _make_plan(cs)
     return CompiledShapes(nodes, all_shapes)
 
 
@@ -434,7 +679,7 @@ def _compile(sg: Graph, shape, all_shapes: dict) -> CShape:  # type: ignore[no-u
     cs = CShape(node=shape, path=path, path_str=path_to_string(sg, path_node),
                 severity=str(sev or SH.Violation).rsplit("#", 1)[-1], message=english(sg, shape),
                 owner=str(_node_shape_of(sg, shape)),
-                target_classes=list(params.get(SH.targetClass, [])))
+                target_classes=[_canonical(c) for c in params.get(SH.targetClass, [])])
     all_shapes[shape] = cs  # before recursion (recursive shapes)
 
     def sub(n) -> CShape:  # type: ignore[no-untyped-def]
@@ -449,9 +694,9 @@ def _compile(sg: Graph, shape, all_shapes: dict) -> CShape:  # type: ignore[no-u
     for ps in params.get(SH.property, []):
         cs.properties.append(sub(ps))
     for c in params.get(SH["class"], []):
-        checks.append(("class", _check_class(c)))
+        checks.append(("class", _check_class(_canonical(c))))
     for d in params.get(SH.datatype, []):
-        checks.append(("datatype", _check_datatype(d)))
+        checks.append(("datatype", _check_datatype(_canonical(d))))
     for k in params.get(SH.nodeKind, []):
         if k not in _NODE_KINDS:
             raise UnsupportedShaclFeature(f"sh:nodeKind {k}", shape)
@@ -487,7 +732,7 @@ def _compile(sg: Graph, shape, all_shapes: dict) -> CShape:  # type: ignore[no-u
             raise UnsupportedShaclFeature("sh:lessThanOrEquals on a node shape", shape)
         if not isinstance(other, URIRef):
             raise UnsupportedShaclFeature("sh:lessThanOrEquals with a complex path", shape)
-        checks.append(("lessThanOrEquals", _check_ltoe(other)))
+        checks.append(("lessThanOrEquals", _check_ltoe(_canonical(other))))
     for o in params.get(SH["or"], []):
         checks.append(("or", _check_or([sub(x) for x in lst(o)])))
     for o in params.get(SH.xone, []):
@@ -505,14 +750,14 @@ def _compile(sg: Graph, shape, all_shapes: dict) -> CShape:  # type: ignore[no-u
     elif SH.qualifiedMinCount in params:
         raise UnsupportedShaclFeature("sh:qualifiedMinCount without sh:qualifiedValueShape", shape)
     for hv in params.get(SH.hasValue, []):
-        checks.append(("hasValue", _check_has_value(hv, path is not None)))
+        checks.append(("hasValue", _check_has_value(_canonical(hv), path is not None)))
     for i in params.get(SH["in"], []):
-        checks.append(("in", _check_in(frozenset(lst(i)))))
+        checks.append(("in", _check_in(frozenset(_canonical(x) for x in lst(i)))))
     closed = _single(params, SH.closed, shape)
     if closed is not None and bool(closed.toPython()):
         ignored = set()
         for ig in params.get(SH.ignoredProperties, []):
-            ignored.update(lst(ig))
+            ignored.update(_canonical(x) for x in lst(ig))
         checks.append(("closed", _Closed(cs, ignored)))
     elif SH.ignoredProperties in params and closed is None:
         pass  # sh:ignoredProperties alone has no effect
@@ -520,69 +765,131 @@ def _compile(sg: Graph, shape, all_shapes: dict) -> CShape:  # type: ignore[no-u
 
 
 # --------------------------------------------------------------------------- checks
-# A check is fn(data, focus, values) -> list of offending value nodes (None for a focus-level
-# result, a (path, value) pair for sh:closed): one result each.
+# A check is fn(data, focus, values, depth) -> the offending value nodes (None for a
+# focus-level result, a (path, value) pair for sh:closed), one result each; a falsy value when
+# there is none. ``depth`` is the nesting depth of sh:or, sh:xone, sh:node and
+# sh:qualifiedValueShape. ``values`` is any sized iterable; checks never change it. The index
+# is ready (``DataIndex._ready``) and ``DataIndex._begin`` has run.
+
+_NONE_ON_EMPTY, _ONE_ON_EMPTY, _CALL_ON_EMPTY = 0, 1, 2  # what a check gives for no value node
+
+
+def _on_empty(fn, what: int):  # type: ignore[no-untyped-def]
+    fn.on_empty = what
+    return fn
+
+
+def _classes_of(data: DataIndex, node):  # type: ignore[no-untyped-def]
+    """Every class ``node`` is an instance of (its rdf:types and their superclasses); none for a
+    literal. Memoised per validation, and with the base index for the nodes only the base states
+    something about (when the data states no rdfs:subClassOf triple: see _begin)."""
+    shared = data._base_classes
+    if shared is not None and node in data._bspo and node not in data.spo:
+        out = shared.get(node)
+        if out is None:
+            out = shared[node] = _classes_of_now(data, node)
+    else:
+        out = _classes_of_now(data, node)
+    data._classes[node] = out
+    return out
+
+
+def _classes_of_now(data: DataIndex, node):  # type: ignore[no-untyped-def]
+    if _is_literal(node):
+        out = frozenset()
+    else:
+        types = _objects(data, node, _TYPE)
+        if not types:
+            out = frozenset()
+        elif len(types) == 1:
+            out = _superclasses(data, types[0])
+        else:
+            out = frozenset().union(*[_superclasses(data, t) for t in types])
+    return out
+
+
+def _superclasses(data: DataIndex, cls):  # type: ignore[no-untyped-def]
+    """``cls`` and its superclasses (rdfs:subClassOf, transitively)."""
+    cache = data._supers
+    out = cache.get(cls)
+    if out is None:
+        seen: set = set()
+        todo = [cls]
+        while todo:
+            t = todo.pop()
+            if t in seen:
+                continue
+            seen.add(t)
+            todo.extend(_objects(data, t, _SUBCLASS))
+        out = cache[cls] = frozenset(seen)
+    return out
 
 
 def _is_instance(data: DataIndex, node, cls) -> bool:  # type: ignore[no-untyped-def]
-    if isinstance(node, Literal):
-        return False
-    types = data.objects(node, RDF.type)
-    if not types:
-        return False
-    if cls in types:
-        return True
-    seen = set()
-    todo = list(types)
-    while todo:
-        t = todo.pop()
-        if t in seen:
-            continue
-        seen.add(t)
-        for sup in data.objects(t, RDFS.subClassOf):
-            if sup == cls:
-                return True
-            todo.append(sup)
-    return False
+    data._ready()
+    s = data._classes.get(node)
+    if s is None:
+        s = _classes_of(data, node)
+    return cls in s
 
 
 def _check_class(cls):  # type: ignore[no-untyped-def]
-    def f(data, focus, values):  # type: ignore[no-untyped-def]
-        return [v for v in values if not _is_instance(data, v, cls)]
-    return f
+    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
+        memo = data._classes
+        bad = None
+        for v in values:
+            s = memo.get(v)
+            if s is None:
+                s = _classes_of(data, v)
+            if cls not in s:
+                if bad is None:
+                    bad = [v]
+                else:
+                    bad.append(v)
+        return bad
+    return _on_empty(f, _NONE_ON_EMPTY)
 
 
 _PYTHON_TYPE = {XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
                 XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime}
 
 
-def _assert_actual(v: Literal, dt) -> bool:  # type: ignore[no-untyped-def]
-    """Whether the literal's value is of the Python type its datatype parses to (as pySHACL checks)."""
-    kind = _PYTHON_TYPE.get(dt)
-    return kind is None or isinstance(v.value, kind)
-
-
 def _check_datatype(dt):  # type: ignore[no-untyped-def]
+    kind = _PYTHON_TYPE.get(dt)  # the Python type the value must have (as pySHACL checks), if any
+    dt_is_iri = type(dt) is URIRef  # then ``vdt == dt`` is: the same type, the same string
+    is_rdfs_literal = dt == RDFS.Literal
+    is_rdfs_datatype = dt == RDFS.Datatype
+    is_xsd_string = dt == XSD.string
+    is_lang_string = dt == RDF.langString
+
     def ok(v) -> bool:  # type: ignore[no-untyped-def]
-        if not isinstance(v, Literal):
+        if type(v) is not Literal and not _is_literal(v):
             return False
-        if v.datatype == dt:
+        vdt = v.datatype
+        if (vdt is dt or (type(vdt) is URIRef and str.__eq__(vdt, dt))) if dt_is_iri else vdt == dt:
             if getattr(v, "ill_typed", None) is True:
                 return False
-            return _assert_actual(v, dt)
-        if dt == RDFS.Literal:
+            return kind is None or isinstance(v.value, kind)
+        if is_rdfs_literal:
             return True
-        if dt == RDFS.Datatype and v.datatype:
+        if is_rdfs_datatype and vdt:
             return True
-        if v.datatype is None and v.language is None and dt == XSD.string:
-            return _assert_actual(v, dt)
-        if dt == RDF.langString and v.language:
-            return _assert_actual(v, dt)
+        if vdt is None and v.language is None and is_xsd_string:
+            return kind is None or isinstance(v.value, kind)
+        if is_lang_string and v.language:
+            return kind is None or isinstance(v.value, kind)
         return False
 
-    def f(data, focus, values):  # type: ignore[no-untyped-def]
-        return [v for v in values if not ok(v)]
-    return f
+    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
+        bad = None
+        for v in values:
+            if not ok(v):
+                if bad is None:
+                    bad = [v]
+                else:
+                    bad.append(v)
+        return bad
+    return _on_empty(f, _NONE_ON_EMPTY)
 
 
 def _check_node_kind(kind):  # type: ignore[no-untyped-def]
@@ -591,22 +898,39 @@ def _check_node_kind(kind):  # type: ignore[no-untyped-def]
         SH.BlankNodeOrIRI: (BNode, URIRef), SH.BlankNodeOrLiteral: (BNode, Literal),
         SH.IRIOrLiteral: (URIRef, Literal),
     }[kind]
+    by_type: dict = {}  # type -> isinstance(., allowed)
 
-    def f(data, focus, values):  # type: ignore[no-untyped-def]
-        return [v for v in values if not isinstance(v, allowed)]
-    return f
+    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
+        bad = None
+        for v in values:
+            k = type(v)
+            ok = by_type.get(k)
+            if ok is None:
+                ok = by_type[k] = issubclass(k, allowed)
+            if not ok:
+                if bad is None:
+                    bad = [v]
+                else:
+                    bad.append(v)
+        return bad
+    return _on_empty(f, _NONE_ON_EMPTY)
+
+
+_CALL, _MIN_COUNT, _MAX_COUNT = 0, 1, 2  # how validation runs a check: calls it, or counts inline
 
 
 def _check_min_count(n: int):  # type: ignore[no-untyped-def]
-    def f(data, focus, values):  # type: ignore[no-untyped-def]
-        return [None] if len(values) < n else []
-    return f
+    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
+        return [None] if len(values) < n else None
+    f.count = (_MIN_COUNT, n)
+    return _on_empty(f, _ONE_ON_EMPTY if 0 < n else _NONE_ON_EMPTY)
 
 
 def _check_max_count(n: int):  # type: ignore[no-untyped-def]
-    def f(data, focus, values):  # type: ignore[no-untyped-def]
-        return [None] if len(values) > n else []
-    return f
+    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
+        return [None] if len(values) > n else None
+    f.count = (_MAX_COUNT, n)
+    return _on_empty(f, _ONE_ON_EMPTY if 0 > n else _NONE_ON_EMPTY)
 
 
 def _compare_literal(l1: Literal, l2: Literal) -> int:
@@ -623,8 +947,42 @@ def _compare_literal(l1: Literal, l2: Literal) -> int:
     return -1
 
 
+def _int_value(t):  # type: ignore[no-untyped-def]
+    """The int by which rdflib orders and compares literal ``t`` with another such literal (its
+    numeric shortcut: a numeric datatype, well typed, an int value), else None."""
+    v = t.value
+    if type(v) is int and t.datatype in _NUMERIC_DATATYPES and not t.ill_typed:
+        return v
+    return None
+
+
+try:
+    from rdflib.term import _NUMERIC_LITERAL_TYPES
+
+    _NUMERIC_DATATYPES = frozenset(_NUMERIC_LITERAL_TYPES)
+except ImportError:  # pragma: no cover - another rdflib: no shortcut, rdflib compares
+    _NUMERIC_DATATYPES = frozenset()
+
+
+def _shortcut_is_rdflibs() -> bool:
+    """Whether rdflib still compares such literals as their ints (else: no shortcut)."""
+    nni = URIRef(str(XSD.nonNegativeInteger))
+    samples = [Literal(1), Literal(2), Literal(-3), Literal("2", datatype=nni), Literal("07", datatype=XSD.integer)]
+    for a in samples:
+        for b in samples:
+            x, y = _int_value(a), _int_value(b)
+            if x is None or y is None or (a <= b) != (x <= y) or bool(a.eq(b)) != (x == y) or (a > b) != (x > y):
+                return False
+    return True
+
+
+if not _shortcut_is_rdflibs():  # pragma: no cover
+    _NUMERIC_DATATYPES = frozenset()
+
+
 def _check_range(bound: Literal, ok_cmp: Callable[[int], bool]):  # type: ignore[no-untyped-def]
     bound_is_string = isinstance(bound.value, str)
+    bound_int = _int_value(bound)
 
     def ok(v) -> bool:  # type: ignore[no-untyped-def]
         if not isinstance(v, Literal):
@@ -632,28 +990,55 @@ def _check_range(bound: Literal, ok_cmp: Callable[[int], bool]):  # type: ignore
         v_is_string = isinstance(v.value, str)
         if bound_is_string != v_is_string:
             return False
+        if bound_int is not None:
+            i = _int_value(v)
+            if i is not None:  # as _compare_literal (rdflib's numeric shortcut)
+                return ok_cmp(0 if i == bound_int else 1 if i > bound_int else -1)
         try:
             return ok_cmp(_compare_literal(v, bound))
         except (TypeError, NotImplementedError):
             return False
 
-    def f(data, focus, values):  # type: ignore[no-untyped-def]
-        return [v for v in values if not ok(v)]
-    return f
+    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
+        bad = None
+        for v in values:
+            if not ok(v):
+                if bad is None:
+                    bad = [v]
+                else:
+                    bad.append(v)
+        return bad
+    return _on_empty(f, _NONE_ON_EMPTY)
 
 
 def _check_min_length(n: int):  # type: ignore[no-untyped-def]
-    def f(data, focus, values):  # type: ignore[no-untyped-def]
+    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
         if n == 0:
-            return []
-        return [v for v in values if isinstance(v, BNode) or len(str(v)) < n]
-    return f
+            return None
+        bad = None
+        for v in values:
+            if _is_bnode(v) or len(str(v)) < n:
+                if bad is None:
+                    bad = [v]
+                else:
+                    bad.append(v)
+        return bad
+    return _on_empty(f, _NONE_ON_EMPTY)
 
 
 def _check_pattern(rx: re.Pattern):  # type: ignore[no-untyped-def]
-    def f(data, focus, values):  # type: ignore[no-untyped-def]
-        return [v for v in values if isinstance(v, BNode) or not rx.search(str(v))]
-    return f
+    search = rx.search
+
+    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
+        bad = None
+        for v in values:
+            if _is_bnode(v) or not search(str(v)):
+                if bad is None:
+                    bad = [v]
+                else:
+                    bad.append(v)
+        return bad
+    return _on_empty(f, _NONE_ON_EMPTY)
 
 
 def _check_language_in(langs: list[str]):  # type: ignore[no-untyped-def]
@@ -661,21 +1046,30 @@ def _check_language_in(langs: list[str]):  # type: ignore[no-untyped-def]
     need = set(langs)
 
     def ok(v) -> bool:  # type: ignore[no-untyped-def]
-        if not isinstance(v, Literal) or not v.language:
+        if not _is_literal(v) or not v.language:
             return False
         lang = str(v.language)
         return wildcard or lang.lower() in need or lang.split("-")[0].lower() in need
 
-    def f(data, focus, values):  # type: ignore[no-untyped-def]
-        return [v for v in values if not ok(v)]
-    return f
+    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
+        bad = None
+        for v in values:
+            if not ok(v):
+                if bad is None:
+                    bad = [v]
+                else:
+                    bad.append(v)
+        return bad
+    return _on_empty(f, _NONE_ON_EMPTY)
 
 
-def _check_unique_lang(data, focus, values):  # type: ignore[no-untyped-def]
+def _check_unique_lang(data, focus, values, depth):  # type: ignore[no-untyped-def]
+    if len(values) < 2:
+        return None
     found: set = set()
     dups: set = set()
     for v in values:
-        if isinstance(v, Literal) and v.language:
+        if _is_literal(v) and v.language:
             low = str(v.language).lower()
             if low in found:
                 dups.add(low)
@@ -684,116 +1078,203 @@ def _check_unique_lang(data, focus, values):  # type: ignore[no-untyped-def]
     return [None] * len(dups)
 
 
+_on_empty(_check_unique_lang, _NONE_ON_EMPTY)
+
+
 def _comparable(t):  # type: ignore[no-untyped-def]
-    """A term as sh:lessThanOrEquals compares it: (value, whether it compares as a string)."""
-    if isinstance(t, BNode):
+    """A term as sh:lessThanOrEquals compares it: (value, whether it compares as a string, the
+    int rdflib compares a literal by or None)."""
+    if type(t) is Literal:
+        v = t.value
+        return (v, True, None) if isinstance(v, str) else (t, False, _int_value(t))
+    if _is_bnode(t):
         raise UnsupportedShaclFeature("sh:lessThanOrEquals on a blank node")
-    if isinstance(t, URIRef):
-        return str(t), True
-    if isinstance(t, Literal) and isinstance(t.value, str):
-        return t.value, True
-    return t, False
+    if _is_iri(t):
+        return str(t), True, None
+    if _is_literal(t):
+        if isinstance(t.value, str):
+            return t.value, True, None
+        return t, False, _int_value(t)
+    return t, False, None
 
 
 def _check_ltoe(other):  # type: ignore[no-untyped-def]
-    def f(data, focus, values):  # type: ignore[no-untyped-def]
+    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
         out = []
-        compare = [_comparable(c) for c in data.objects(focus, other)]
+        compare = [_comparable(c) for c in _objects(data, focus, other)]
         for v in values:
-            vv, v_str = _comparable(v)
-            for cc, c_str in compare:
-                if v_str != c_str or not vv <= cc:
+            vv, v_str, vi = _comparable(v)
+            for cc, c_str, ci in compare:
+                if v_str != c_str:
+                    out.append(v)
+                elif vi is not None and ci is not None:  # two such literals: rdflib's <= is the ints'
+                    if not vi <= ci:
+                        out.append(v)
+                elif not vv <= cc:
                     out.append(v)
         return out
-    return f
+    return _on_empty(f, _CALL_ON_EMPTY)  # it reads the other values (and may raise) first
+
+
+def _values(shape: CShape, data: DataIndex, focus):  # type: ignore[no-untyped-def]
+    """The value nodes of ``shape`` at ``focus`` (a list or, for a predicate path, possibly the
+    index's own dict of values: read only)."""
+    pred = shape.pred
+    if pred is not None:
+        d = data.spo.get(focus)
+        mine = d.get(pred) if d else None
+        b = data._bspo.get(focus)
+        if b:
+            theirs = b.get(pred)
+            if theirs is not None:
+                return _join(theirs, mine)
+        return () if mine is None else mine if type(mine) is dict else (mine,)
+    if shape.path is None:
+        return (focus,)
+    return _path_values(shape.path, data, focus)
 
 
 def conforms(shape: CShape, data: DataIndex, node, depth: int = 0) -> bool:  # type: ignore[no-untyped-def]
     """Whether ``node`` conforms to ``shape`` (as a nested shape: any result means no)."""
+    data._ready()
+    return _conforms(shape, data, node, depth)
+
+
+def _conforms(shape: CShape, data: DataIndex, node, depth: int = 0) -> bool:  # type: ignore[no-untyped-def]
     if depth > 64:
         raise UnsupportedShaclFeature("recursive shapes")
-    values = path_values(shape.path, data, node) if shape.path is not None else [node]
-    for _, chk in shape.checks:
-        if isinstance(chk, _Closed):
-            if chk.offending(data, values):
+    values = _values(shape, data, node)
+    if values:
+        n = len(values)
+        if n < shape.min_count or n > shape.max_count:  # a result, unless a check before it raises
+            for _, chk, _, _, _, _ in shape.plan:
+                if chk(data, node, values, depth + 1):
+                    return False
+        for _, chk, _ in shape.calls:
+            if chk(data, node, values, depth + 1):
                 return False
-        elif chk(data, node, values, depth + 1) if getattr(chk, "nested", False) else chk(data, node, values):
+        for ps in shape.properties:
+            for v in values:
+                if not _conforms(ps, data, v, depth + 1):
+                    return False
+        return True
+    for _, chk, _, on_empty, _, _ in shape.plan:
+        if on_empty == _ONE_ON_EMPTY or (on_empty == _CALL_ON_EMPTY and chk(data, node, values, depth + 1)):
             return False
-    for ps in shape.properties:
-        for v in values:
-            if not conforms(ps, data, v, depth + 1):
-                return False
     return True
 
 
-def _nested(fn):  # type: ignore[no-untyped-def]
-    fn.nested = True
-    return fn
-
-
 def _check_or(members: list[CShape]):  # type: ignore[no-untyped-def]
-    @_nested
     def f(data, focus, values, depth=0):  # type: ignore[no-untyped-def]
-        return [v for v in values if not any(conforms(m, data, v, depth) for m in members)]
-    return f
+        bad = None
+        for v in values:
+            for m in members:  # any(...)
+                if _conforms(m, data, v, depth):
+                    break
+            else:
+                if bad is None:
+                    bad = [v]
+                else:
+                    bad.append(v)
+        return bad
+    return _on_empty(f, _NONE_ON_EMPTY)
 
 
 def _check_xone(members: list[CShape]):  # type: ignore[no-untyped-def]
-    @_nested
     def f(data, focus, values, depth=0):  # type: ignore[no-untyped-def]
-        return [v for v in values if sum(1 for m in members if conforms(m, data, v, depth)) != 1]
-    return f
+        return [v for v in values if sum(1 for m in members if _conforms(m, data, v, depth)) != 1]
+    return _on_empty(f, _NONE_ON_EMPTY)
 
 
 def _check_node(other: CShape):  # type: ignore[no-untyped-def]
-    @_nested
     def f(data, focus, values, depth=0):  # type: ignore[no-untyped-def]
-        return [v for v in values if not conforms(other, data, v, depth)]
-    return f
+        bad = None
+        for v in values:
+            if not _conforms(other, data, v, depth):
+                if bad is None:
+                    bad = [v]
+                else:
+                    bad.append(v)
+        return bad
+    return _on_empty(f, _NONE_ON_EMPTY)
 
 
 def _check_qualified_min(other: CShape, n: int):  # type: ignore[no-untyped-def]
-    @_nested
     def f(data, focus, values, depth=0):  # type: ignore[no-untyped-def]
-        count = sum(1 for v in values if conforms(other, data, v, depth))
-        return [None] if count < n else []
-    return f
+        count = sum(1 for v in values if _conforms(other, data, v, depth))
+        return [None] if count < n else None
+    return _on_empty(f, _ONE_ON_EMPTY if 0 < n else _NONE_ON_EMPTY)
 
 
 def _check_has_value(hv, on_path: bool):  # type: ignore[no-untyped-def]
-    def f(data, focus, values):  # type: ignore[no-untyped-def]
-        return [] if hv in values else [None]
-    return f
+    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
+        return None if hv in values else [None]
+    return _on_empty(f, _ONE_ON_EMPTY)
 
 
 def _check_in(allowed: frozenset):  # type: ignore[no-untyped-def]
-    def f(data, focus, values):  # type: ignore[no-untyped-def]
-        return [v for v in values if v not in allowed]
-    return f
+    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
+        bad = None
+        for v in values:
+            if v not in allowed:
+                if bad is None:
+                    bad = [v]
+                else:
+                    bad.append(v)
+        return bad
+    return _on_empty(f, _NONE_ON_EMPTY)
 
 
 class _Closed:
     """sh:closed: every (predicate, object) of a value node whose predicate is neither ignored nor
     the (IRI) path of one of the shape's property shapes."""
 
-    nested = False
+    on_empty = _NONE_ON_EMPTY
 
     def __init__(self, shape: CShape, ignored: set) -> None:
         self.shape = shape
         self.ignored = ignored
+        self._allowed: frozenset | None = None
 
     def allowed(self) -> set:
         return {p.path.pred for p in self.shape.properties if p.path is not None and p.path.kind == "pred"}
 
-    def offending(self, data: DataIndex, values: list) -> list:
-        allowed = self.allowed() | self.ignored
+    def offending(self, data: DataIndex, values) -> list:  # type: ignore[no-untyped-def]
+        data._ready()
+        return self(data, None, values, 0)
+
+    def __call__(self, data, focus, values, depth) -> list:  # type: ignore[no-untyped-def]
+        allowed = self._allowed
+        if allowed is None:
+            allowed = self._allowed = frozenset(self.allowed() | self.ignored)
         out = []
+        bspo, spo = data._bspo, data.spo
         for v in values:
-            for p, o in data.predicate_objects(v):
-                if p in allowed or (p == RDF.type and o == RDFS.Resource):
+            for d in (bspo.get(v), spo.get(v)):
+                if not d:
                     continue
-                out.append((p, o))
+                for p, os in d.items():
+                    if p in allowed:
+                        continue
+                    if p == _TYPE:
+                        out.extend((p, o) for o in _vals(os) if not o == _RESOURCE)
+                    else:
+                        out.extend((p, o) for o in _vals(os))
         return out
+
+
+def _make_plan(cs: CShape) -> None:
+    """What validating ``cs`` runs: (name, fn, whether it is sh:closed, what it gives for no value,
+    how it is run: _CALL, or _MIN_COUNT / _MAX_COUNT inline with the bound)."""
+    cs.pred = cs.path.pred if cs.path is not None and cs.path.kind == "pred" else None
+    cs.plan = [(name, chk, isinstance(chk, _Closed), chk.on_empty, *getattr(chk, "count", (_CALL, 0)))
+               for name, chk in cs.checks]
+    cs.calls = [(name, chk, closed) for name, chk, closed, _, how, _ in cs.plan if how == _CALL]
+    for _, _, _, _, how, bound in cs.plan:
+        if how == _MIN_COUNT:
+            cs.min_count = max(cs.min_count, bound)
+        elif how == _MAX_COUNT:
+            cs.max_count = min(cs.max_count, bound)
 
 
 # --------------------------------------------------------------------------- validation
@@ -812,35 +1293,163 @@ class RawResult:
 
 
 def _validate_shape(shape: CShape, data: DataIndex, focus, out: list) -> None:  # type: ignore[no-untyped-def]
-    values = path_values(shape.path, data, focus) if shape.path is not None else [focus]
-    for name, chk in shape.checks:
-        if isinstance(chk, _Closed):
-            for p, o in chk.offending(data, values):
-                out.append(RawResult(shape.owner, shape.node, focus, str(p), o, name, shape.message, shape.severity))
+    pred = shape.pred
+    if pred is not None:  # _values, inline
+        d = data.spo.get(focus)
+        values = d.get(pred) if d else None
+        if values is not None and type(values) is not dict:
+            values = (values,)
+        b = data._bspo.get(focus)
+        if b:
+            theirs = b.get(pred)
+            if theirs is not None:
+                values = [*_vals(theirs), *values] if values else _join(theirs, None)
+    elif shape.path is None:
+        values = (focus,)
+    else:
+        values = _path_values(shape.path, data, focus)
+    if not values:
+        _validate_no_value(shape, data, focus, out)
+        return
+    n = len(values)
+    if n < shape.min_count or n > shape.max_count:
+        _validate_plan(shape, data, focus, values, out)
+    else:  # no count result: the other checks, in their order
+        for name, chk, closed in shape.calls:
+            bad = chk(data, focus, values, 0)
+            if bad:
+                _report(shape, focus, name, closed, bad, out)
+    props = shape.properties
+    if not props:
+        return
+    if shape.path is not None:
+        for ps in props:
+            for v in values:
+                _validate_shape(ps, data, v, out)
+        return
+    # a node shape: its one value node is the focus node; its property shapes with a predicate
+    # path (and no property shape of their own) are run here, as _validate_shape would
+    d = data.spo.get(focus)
+    b = data._bspo.get(focus)
+    for ps in props:
+        pred = ps.pred
+        if pred is None or ps.properties:
+            _validate_shape(ps, data, focus, out)
             continue
-        bad = chk(data, focus, values, 0) if getattr(chk, "nested", False) else chk(data, focus, values)
+        values = d.get(pred) if d else None
+        if values is not None and type(values) is not dict:
+            values = (values,)
+        if b:
+            theirs = b.get(pred)
+            if theirs is not None:
+                values = [*_vals(theirs), *values] if values else _join(theirs, None)
+        if not values:
+            _validate_no_value(ps, data, focus, out)
+            continue
+        n = len(values)
+        if n < ps.min_count or n > ps.max_count:
+            _validate_plan(ps, data, focus, values, out)
+            continue
+        for name, chk, closed in ps.calls:
+            bad = chk(data, focus, values, 0)
+            if bad:
+                _report(ps, focus, name, closed, bad, out)
+
+
+def _validate_plan(shape: CShape, data: DataIndex, focus, values, out: list) -> None:  # type: ignore[no-untyped-def]
+    """Every check of ``shape`` on (non-empty) ``values``, in order."""
+    n = len(values)
+    for name, chk, closed, _, how, bound in shape.plan:
+        if how == _CALL:
+            bad = chk(data, focus, values, 0)
+            if bad:
+                _report(shape, focus, name, closed, bad, out)
+        elif n < bound if how == _MIN_COUNT else n > bound:
+            _report(shape, focus, name, False, (None,), out)
+
+
+def _validate_no_value(shape: CShape, data: DataIndex, focus, out: list) -> None:  # type: ignore[no-untyped-def]
+    """_validate_shape when the shape has no value node at ``focus``."""
+    for name, chk, closed, on_empty, _, _ in shape.plan:
+        if on_empty == _ONE_ON_EMPTY:
+            _report(shape, focus, name, closed, (None,), out)
+        elif on_empty == _CALL_ON_EMPTY:
+            bad = chk(data, focus, (), 0)
+            if bad:
+                _report(shape, focus, name, closed, bad, out)
+
+
+def _report(shape: CShape, focus, name: str, closed: bool, bad, out: list) -> None:  # type: ignore[no-untyped-def]
+    if closed:
+        for p, o in bad:
+            out.append(RawResult(shape.owner, shape.node, focus, str(p), o, name, shape.message, shape.severity))
+    else:
         for v in bad:
             out.append(RawResult(shape.owner, shape.node, focus, shape.path_str, v, name, shape.message,
                                  shape.severity))
-    for ps in shape.properties:
-        for v in values:
-            _validate_shape(ps, data, v, out)
 
 
-def focus_nodes(shape: CShape, data: DataIndex) -> list:  # type: ignore[no-untyped-def]
-    out: dict = {}
-    for cls in shape.target_classes:
+def _class_walk(data: DataIndex, cls) -> list:  # type: ignore[no-untyped-def]
+    """The classes whose instances ``sh:targetClass cls`` targets: it and its subclasses, in
+    the order they are visited."""
+    walk = data._walks.get(cls)
+    if walk is None:
+        walk = []
         classes = [cls]
         seen = {cls}
         while classes:
             c = classes.pop()
-            for s in data.subjects(RDF.type, c):
-                out[s] = None
-            for sub in data.subjects(RDFS.subClassOf, c):
+            walk.append(c)
+            for sub in _subjects(data, _SUBCLASS, c):
                 if sub not in seen:
                     seen.add(sub)
                     classes.append(sub)
+        data._walks[cls] = walk
+    return walk
+
+
+def focus_nodes(shape: CShape, data: DataIndex) -> list:  # type: ignore[no-untyped-def]
+    data._ready()
+    return _focus_nodes(shape, data)
+
+
+def _focus_nodes(shape: CShape, data: DataIndex) -> list:  # type: ignore[no-untyped-def]
+    out: dict = {}
+    for cls in shape.target_classes:
+        for c in _class_walk(data, cls):
+            for s in _subjects(data, _TYPE, c):
+                out[s] = None
     return list(out)
+
+
+def _own_focus_nodes(shape: CShape, data: DataIndex) -> Iterable:  # type: ignore[no-untyped-def]
+    """The focus nodes of :func:`focus_nodes` that ``data`` itself states something about, in
+    the same order. An instance the base index alone types is one only when it is among
+    ``data._both``; an instance typed by ``data`` is always one."""
+    out: dict = {}
+    both = data._both
+    ops, bops = data.ops, data._bops
+    for cls in shape.target_classes:
+        for c in _class_walk(data, cls):
+            if both:
+                d = bops.get(c)
+                if d:
+                    theirs = d.get(_TYPE)
+                    if theirs is not None:
+                        for s in _vals(theirs):
+                            if s in both:
+                                out[s] = None
+            if data._lits and _is_literal(c):
+                data._flush_literals()
+            d = ops.get(c)
+            if d:
+                mine = d.get(_TYPE)
+                if mine is not None:
+                    if type(mine) is dict:
+                        out.update(mine)
+                    else:
+                        out[mine] = None
+    return out
 
 
 def validate_index(compiled: CompiledShapes, data: DataIndex, *, own_nodes_only: bool = False) -> list[RawResult]:
@@ -849,9 +1458,9 @@ def validate_index(compiled: CompiledShapes, data: DataIndex, *, own_nodes_only:
     alone has no result and no shape reaches a base node from the data: see
     ``ingest.workers.reachable_is_exact``)."""
     out: list[RawResult] = []
-    own = data.spo if own_nodes_only else None
+    data._ready()
+    data._begin(own_nodes_only)
     for shape in compiled.node_shapes:
-        for f in focus_nodes(shape, data):
-            if own is None or f in own:
-                _validate_shape(shape, data, f, out)
+        for f in (_own_focus_nodes(shape, data) if own_nodes_only else _focus_nodes(shape, data)):
+            _validate_shape(shape, data, f, out)
     return out
