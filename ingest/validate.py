@@ -74,8 +74,9 @@ def _node_shape(shapes: Graph, shape: URIRef) -> URIRef:
 
 
 def validate(data: Graph, *, vocabulary: Graph | None = None, base: str = DEFAULT_BASE,
-             shapes: Graph | None = None) -> Validation:
-    """Validate ``data`` (plus the vocabulary graph) against ``ontology/shapes.ttl`` (or ``shapes``)."""
+             shapes: Graph | None = None, focus: list[str] | None = None) -> Validation:
+    """Validate ``data`` (plus the vocabulary graph) against ``ontology/shapes.ttl`` (or ``shapes``);
+    ``focus``: only these focus nodes (pySHACL's ``focus_nodes``)."""
     import pyshacl
 
     g = Graph()
@@ -86,7 +87,8 @@ def validate(data: Graph, *, vocabulary: Graph | None = None, base: str = DEFAUL
             g.add(t)
     shapes = shapes_graph(base) if shapes is None else shapes
     conforms, report, _ = pyshacl.validate(g, shacl_graph=shapes, inference="none", advanced=False,
-                                           allow_warnings=True)
+                                           allow_warnings=True,
+                                           focus_nodes=None if focus is None else [URIRef(f) for f in focus])
     results = []
     top = {r for r in report.objects(None, SH.result)}  # not pySHACL's nested detail results
     for r in sorted(top, key=str):

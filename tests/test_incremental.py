@@ -450,3 +450,34 @@ def test_reference_validator_gives_the_same_outputs(corpus_build, tmp_path):
     ref = build([CORPUS], tmp_path / "ref", validator="pyshacl")
     assert [vars(d) for d in ref.documents] == [vars(d) for d in result.documents]
     assert outputs(tmp_path / "ref") == outputs(out)
+
+
+def test_nodes_with_results_are_validated_by_pyshacl_alone(tmp_path, monkeypatch):
+    """A document the fast engine finds a result in (a resolution whose title differs from the
+    dcterms:title instruments.ttl gives its symbol: an S01 warning) is validated by pySHACL over
+    the nodes with results only, and the build writes what `--validator pyshacl` writes."""
+    from ingest import validate as v
+    from ingest.pipeline import build
+
+    text = (ROOT / "tests" / "data" / "A-RES-99-1.en.txt").read_text(encoding="utf-8")
+    assert text.startswith("99/1. Test resolution")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "A-RES-50-13.en.txt").write_text(text.replace("99/1.", "50/13.", 1), encoding="utf-8")
+    focus: list = []
+    reference = v.validate
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        focus.append(kwargs.get("focus"))
+        return reference(*args, **kwargs)
+
+    monkeypatch.setattr(v, "validate", spy)
+    auto = build([folder], tmp_path / "auto", jobs=1)
+    assert focus == [["https://w3id.org/un-mandates/doc/A-RES-50-13"]]
+    [doc] = auto.documents
+    assert [(r["shape"].rsplit("#", 1)[-1], r["severity"]) for r in doc.shacl] == [("S01-Resolution", "Warning")]
+    focus.clear()
+    ref = build([folder], tmp_path / "ref", jobs=1, validator="pyshacl")
+    assert focus == [None, None]  # the document, then the corpus shapes: every node
+    assert [vars(d) for d in ref.documents] == [vars(d) for d in auto.documents]
+    assert outputs(tmp_path / "ref") == outputs(tmp_path / "auto")
