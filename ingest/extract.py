@@ -86,7 +86,18 @@ PIPELINE = ["normalise", "footnotes", "structure", "header", "mentions", "footno
 
 
 class Words:
-    """The drafting markers of one language as folded word lists, longest first."""
+    """The drafting markers of one language as folded word lists, longest first (read-only:
+    one per vocabulary and language, :meth:`of`)."""
+
+    _made: dict[tuple[int, str], tuple[Vocabulary, Words]] = {}
+
+    @classmethod
+    def of(cls, vocab: Vocabulary, lang: str) -> Words:
+        """The words of ``vocab`` in ``lang``, made once (every extractor of every document needs them)."""
+        held = cls._made.get((id(vocab), lang))
+        if held is None or held[0] is not vocab:
+            held = cls._made[(id(vocab), lang)] = (vocab, cls(vocab, lang))
+        return held[1]
 
     def __init__(self, vocab: Vocabulary, lang: str):
         self.lang = lang
@@ -286,7 +297,7 @@ def _normalise(ctx: Context) -> None:
 def _footnotes(ctx: Context) -> None:
     verbs_re = re.compile("|".join(re.escape(k) for k in sorted(_verb_lexicon(ctx.vocab, ctx.lang).entries, key=len, reverse=True)) or "(?!)",
                           re.I if ctx.lang == "en" else 0)
-    words = Words(ctx.vocab, ctx.lang)
+    words = Words.of(ctx.vocab, ctx.lang)
     found = header_mod.find_body_start(
         ctx.text, ctx.vocab, ctx.lang, verbs_re,
         prefixed=lambda text, k: head_at(ctx, words, k, min(len(text), k + 40), text=text) is not None)
@@ -313,7 +324,7 @@ def _footnotes(ctx: Context) -> None:
 
 @extractor("structure", reads=("masked", "body"), writes=("paragraphs", "closing", "body"))
 def _structure(ctx: Context) -> None:
-    words = Words(ctx.vocab, ctx.lang)
+    words = Words.of(ctx.vocab, ctx.lang)
     closing = header_mod.find_closing(ctx.masked, ctx.vocab, ctx.lang, ctx.body[0])
     ctx.closing = closing
     end = closing if closing is not None else len(ctx.masked)
@@ -392,7 +403,7 @@ def symbol_from_file_name(path: str) -> str:
 @extractor("mentions", reads=("masked", "paragraphs"), writes=("paragraphs",))
 def _mentions(ctx: Context) -> None:
     """Actors, coreference terms, titles, symbols and themes named in each paragraph."""
-    words = Words(ctx.vocab, ctx.lang)
+    words = Words.of(ctx.vocab, ctx.lang)
     lex = _names_lexicon(ctx.vocab, ctx.lang)
     title_lex = ctx.vocab.lexicon(("instrument",), ctx.lang)
     text = ctx.masked
@@ -585,7 +596,7 @@ def _symbol_mentions(ctx: Context, p: Paragraph, words: Words, quotes: list[Span
 @extractor("footnote-links", reads=("paragraphs", "footnotes"), writes=("paragraphs",))
 def _footnote_links(ctx: Context) -> None:
     """Each marker in a paragraph: link the footnote, and give its symbol to what it marks."""
-    words = Words(ctx.vocab, ctx.lang)
+    words = Words.of(ctx.vocab, ctx.lang)
     text = ctx.masked
     notes = {f.number: f for f in ctx.footnotes}
     marker = re.compile(SUPER)
@@ -676,7 +687,7 @@ def _clauses(ctx: Context) -> None:
     """The clause heads of each paragraph: its opening verb, and every further verb of the
     Assembly joined by a conjunction (or, in operative paragraphs, a directive verb after a
     bare comma outside a subordinate description)."""
-    words = Words(ctx.vocab, ctx.lang)
+    words = Words.of(ctx.vocab, ctx.lang)
     text = ctx.masked
     for p in ctx.paragraphs:
         s, e = p.body_span
@@ -772,7 +783,7 @@ def _trim_clause_end(text: str, start: int, end: int, words: Words, lang: str) -
 def _addressees(ctx: Context) -> None:
     """Who each directive clause asks (the chain of actors after its verb), and what each
     coreference term refers to, in text order."""
-    words = Words(ctx.vocab, ctx.lang)
+    words = Words.of(ctx.vocab, ctx.lang)
     for p in ctx.paragraphs:
         by_start = {m.span[0]: m for m in p.mentions if m.kind == "actor" and not m.in_title}
         done: set[int] = set()
@@ -890,7 +901,7 @@ def _skip_aside(text: str, pos: int, end: int) -> int:
 @extractor("reports", reads=("paragraphs",), writes=("paragraphs",))
 def _reports(ctx: Context) -> None:
     """A directive clause asking for a report: who reports, to which body, by which session."""
-    words = Words(ctx.vocab, ctx.lang)
+    words = Words.of(ctx.vocab, ctx.lang)
     text = ctx.masked
     doc_nouns = sorted(words.doc_nouns, key=len, reverse=True)
     for p in ctx.paragraphs:
