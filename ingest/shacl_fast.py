@@ -103,35 +103,23 @@ _TYPE = _canonical(RDF.type)
 _SUBCLASS = _canonical(RDFS.subClassOf)
 _RESOURCE = _canonical(RDFS.Resource)
 
-_LITERAL_TYPES: dict = {}  # type -> whether it is a Literal type (isinstance on rdflib terms is slow: ABCs)
-_BNODE_TYPES: dict = {}
+def _type_test(cls):  # type: ignore[no-untyped-def]
+    """``isinstance(t, cls)`` for rdflib terms, memoised by the term's type (isinstance on
+    rdflib terms is slow: ABCs)."""
+    seen: dict = {}
+
+    def test(t) -> bool:  # type: ignore[no-untyped-def]
+        k = type(t)
+        r = seen.get(k)
+        if r is None:
+            r = seen[k] = issubclass(k, cls)
+        return r
+    return test
 
 
-def _is_literal(t) -> bool:  # type: ignore[no-untyped-def]
-    k = type(t)
-    r = _LITERAL_TYPES.get(k)
-    if r is None:
-        r = _LITERAL_TYPES[k] = issubclass(k, Literal)
-    return r
-
-
-def _is_bnode(t) -> bool:  # type: ignore[no-untyped-def]
-    k = type(t)
-    r = _BNODE_TYPES.get(k)
-    if r is None:
-        r = _BNODE_TYPES[k] = issubclass(k, BNode)
-    return r
-
-
-_IRI_TYPES: dict = {}
-
-
-def _is_iri(t) -> bool:  # type: ignore[no-untyped-def]
-    k = type(t)
-    r = _IRI_TYPES.get(k)
-    if r is None:
-        r = _IRI_TYPES[k] = issubclass(k, URIRef)
-    return r
+_is_literal = _type_test(Literal)
+_is_bnode = _type_test(BNode)
+_is_iri = _type_test(URIRef)
 
 
 def _intern(t, local: dict, shared: bool):  # type: ignore[no-untyped-def]
@@ -150,6 +138,22 @@ def _intern(t, local: dict, shared: bool):  # type: ignore[no-untyped-def]
     if k is BNode:
         return local.setdefault(t, t)
     return t
+
+
+def _add_subject(ops: dict, o, p, s) -> None:  # type: ignore[no-untyped-def]
+    """Add ``s`` under ``o`` and ``p`` of the by-object index (a slot holds one term, or an
+    insertion-ordered dict of several)."""
+    d = ops.get(o)
+    if d is None:
+        ops[o] = {p: s}
+        return
+    v = d.get(p)
+    if v is None:
+        d[p] = s
+    elif type(v) is dict:
+        v[s] = None
+    else:
+        d[p] = {v: None, s: None}
 
 
 class DataIndex:
@@ -264,17 +268,7 @@ class DataIndex:
             if lit:
                 lits += (o, p, s)
                 continue
-            d = ops.get(o)
-            if d is None:
-                ops[o] = {p: s}
-            else:
-                v = d.get(p)
-                if v is None:
-                    d[p] = s
-                elif type(v) is dict:
-                    v[s] = None
-                else:
-                    d[p] = {v: None, s: None}
+            _add_subject(ops, o, p, s)
 
     def _flush_literals(self) -> None:
         lits = self._lits
@@ -285,17 +279,7 @@ class DataIndex:
         ops = self.ops
         it = iter(lits)
         for o, p, s in zip(it, it, it):
-            d = ops.get(o)
-            if d is None:
-                ops[o] = {p: s}
-            else:
-                v = d.get(p)
-                if v is None:
-                    d[p] = s
-                elif type(v) is dict:
-                    v[s] = None
-                else:
-                    d[p] = {v: None, s: None}
+            _add_subject(ops, o, p, s)
 
     def __len__(self) -> int:
         self._ready()
@@ -833,21 +817,28 @@ def _is_instance(data: DataIndex, node, cls) -> bool:  # type: ignore[no-untyped
     return cls in s
 
 
-def _check_class(cls):  # type: ignore[no-untyped-def]
-    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
-        memo = data._classes
+def _each_value(ok, *, in_context: bool = False):  # type: ignore[no-untyped-def]
+    """A check that reports every value ``ok(v)`` (``ok(v, data, depth)`` ``in_context``)
+    rejects (none when there are no values)."""
+    def f(data, focus, values, depth=0):  # type: ignore[no-untyped-def]
         bad = None
         for v in values:
-            s = memo.get(v)
-            if s is None:
-                s = _classes_of(data, v)
-            if cls not in s:
+            if not (ok(v, data, depth) if in_context else ok(v)):
                 if bad is None:
                     bad = [v]
                 else:
                     bad.append(v)
         return bad
     return _on_empty(f, _NONE_ON_EMPTY)
+
+
+def _check_class(cls):  # type: ignore[no-untyped-def]
+    def ok(v, data, depth) -> bool:  # type: ignore[no-untyped-def]
+        s = data._classes.get(v)
+        if s is None:
+            s = _classes_of(data, v)
+        return cls in s
+    return _each_value(ok, in_context=True)
 
 
 _PYTHON_TYPE = {XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
@@ -880,16 +871,7 @@ def _check_datatype(dt):  # type: ignore[no-untyped-def]
             return kind is None or isinstance(v.value, kind)
         return False
 
-    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
-        bad = None
-        for v in values:
-            if not ok(v):
-                if bad is None:
-                    bad = [v]
-                else:
-                    bad.append(v)
-        return bad
-    return _on_empty(f, _NONE_ON_EMPTY)
+    return _each_value(ok)
 
 
 def _check_node_kind(kind):  # type: ignore[no-untyped-def]
@@ -898,22 +880,7 @@ def _check_node_kind(kind):  # type: ignore[no-untyped-def]
         SH.BlankNodeOrIRI: (BNode, URIRef), SH.BlankNodeOrLiteral: (BNode, Literal),
         SH.IRIOrLiteral: (URIRef, Literal),
     }[kind]
-    by_type: dict = {}  # type -> isinstance(., allowed)
-
-    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
-        bad = None
-        for v in values:
-            k = type(v)
-            ok = by_type.get(k)
-            if ok is None:
-                ok = by_type[k] = issubclass(k, allowed)
-            if not ok:
-                if bad is None:
-                    bad = [v]
-                else:
-                    bad.append(v)
-        return bad
-    return _on_empty(f, _NONE_ON_EMPTY)
+    return _each_value(_type_test(allowed))
 
 
 _CALL, _MIN_COUNT, _MAX_COUNT = 0, 1, 2  # how validation runs a check: calls it, or counts inline
@@ -999,46 +966,16 @@ def _check_range(bound: Literal, ok_cmp: Callable[[int], bool]):  # type: ignore
         except (TypeError, NotImplementedError):
             return False
 
-    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
-        bad = None
-        for v in values:
-            if not ok(v):
-                if bad is None:
-                    bad = [v]
-                else:
-                    bad.append(v)
-        return bad
-    return _on_empty(f, _NONE_ON_EMPTY)
+    return _each_value(ok)
 
 
 def _check_min_length(n: int):  # type: ignore[no-untyped-def]
-    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
-        if n == 0:
-            return None
-        bad = None
-        for v in values:
-            if _is_bnode(v) or len(str(v)) < n:
-                if bad is None:
-                    bad = [v]
-                else:
-                    bad.append(v)
-        return bad
-    return _on_empty(f, _NONE_ON_EMPTY)
+    return _each_value(lambda v: n == 0 or not (_is_bnode(v) or len(str(v)) < n))
 
 
 def _check_pattern(rx: re.Pattern):  # type: ignore[no-untyped-def]
     search = rx.search
-
-    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
-        bad = None
-        for v in values:
-            if _is_bnode(v) or not search(str(v)):
-                if bad is None:
-                    bad = [v]
-                else:
-                    bad.append(v)
-        return bad
-    return _on_empty(f, _NONE_ON_EMPTY)
+    return _each_value(lambda v: not _is_bnode(v) and search(str(v)) is not None)
 
 
 def _check_language_in(langs: list[str]):  # type: ignore[no-untyped-def]
@@ -1051,16 +988,7 @@ def _check_language_in(langs: list[str]):  # type: ignore[no-untyped-def]
         lang = str(v.language)
         return wildcard or lang.lower() in need or lang.split("-")[0].lower() in need
 
-    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
-        bad = None
-        for v in values:
-            if not ok(v):
-                if bad is None:
-                    bad = [v]
-                else:
-                    bad.append(v)
-        return bad
-    return _on_empty(f, _NONE_ON_EMPTY)
+    return _each_value(ok)
 
 
 def _check_unique_lang(data, focus, values, depth):  # type: ignore[no-untyped-def]
@@ -1165,19 +1093,12 @@ def _conforms(shape: CShape, data: DataIndex, node, depth: int = 0) -> bool:  # 
 
 
 def _check_or(members: list[CShape]):  # type: ignore[no-untyped-def]
-    def f(data, focus, values, depth=0):  # type: ignore[no-untyped-def]
-        bad = None
-        for v in values:
-            for m in members:  # any(...)
-                if _conforms(m, data, v, depth):
-                    break
-            else:
-                if bad is None:
-                    bad = [v]
-                else:
-                    bad.append(v)
-        return bad
-    return _on_empty(f, _NONE_ON_EMPTY)
+    def ok(v, data, depth) -> bool:  # type: ignore[no-untyped-def]
+        for m in members:  # any(...)
+            if _conforms(m, data, v, depth):
+                return True
+        return False
+    return _each_value(ok, in_context=True)
 
 
 def _check_xone(members: list[CShape]):  # type: ignore[no-untyped-def]
@@ -1187,16 +1108,7 @@ def _check_xone(members: list[CShape]):  # type: ignore[no-untyped-def]
 
 
 def _check_node(other: CShape):  # type: ignore[no-untyped-def]
-    def f(data, focus, values, depth=0):  # type: ignore[no-untyped-def]
-        bad = None
-        for v in values:
-            if not _conforms(other, data, v, depth):
-                if bad is None:
-                    bad = [v]
-                else:
-                    bad.append(v)
-        return bad
-    return _on_empty(f, _NONE_ON_EMPTY)
+    return _each_value(lambda v, data, depth: _conforms(other, data, v, depth), in_context=True)
 
 
 def _check_qualified_min(other: CShape, n: int):  # type: ignore[no-untyped-def]
@@ -1213,16 +1125,7 @@ def _check_has_value(hv, on_path: bool):  # type: ignore[no-untyped-def]
 
 
 def _check_in(allowed: frozenset):  # type: ignore[no-untyped-def]
-    def f(data, focus, values, depth):  # type: ignore[no-untyped-def]
-        bad = None
-        for v in values:
-            if v not in allowed:
-                if bad is None:
-                    bad = [v]
-                else:
-                    bad.append(v)
-        return bad
-    return _on_empty(f, _NONE_ON_EMPTY)
+    return _each_value(allowed.__contains__)
 
 
 class _Closed:
@@ -1293,21 +1196,7 @@ class RawResult:
 
 
 def _validate_shape(shape: CShape, data: DataIndex, focus, out: list) -> None:  # type: ignore[no-untyped-def]
-    pred = shape.pred
-    if pred is not None:  # _values, inline
-        d = data.spo.get(focus)
-        values = d.get(pred) if d else None
-        if values is not None and type(values) is not dict:
-            values = (values,)
-        b = data._bspo.get(focus)
-        if b:
-            theirs = b.get(pred)
-            if theirs is not None:
-                values = [*_vals(theirs), *values] if values else _join(theirs, None)
-    elif shape.path is None:
-        values = (focus,)
-    else:
-        values = _path_values(shape.path, data, focus)
+    values = _values(shape, data, focus)
     if not values:
         _validate_no_value(shape, data, focus, out)
         return
@@ -1319,41 +1208,9 @@ def _validate_shape(shape: CShape, data: DataIndex, focus, out: list) -> None:  
             bad = chk(data, focus, values, 0)
             if bad:
                 _report(shape, focus, name, closed, bad, out)
-    props = shape.properties
-    if not props:
-        return
-    if shape.path is not None:
-        for ps in props:
-            for v in values:
-                _validate_shape(ps, data, v, out)
-        return
-    # a node shape: its one value node is the focus node; its property shapes with a predicate
-    # path (and no property shape of their own) are run here, as _validate_shape would
-    d = data.spo.get(focus)
-    b = data._bspo.get(focus)
-    for ps in props:
-        pred = ps.pred
-        if pred is None or ps.properties:
-            _validate_shape(ps, data, focus, out)
-            continue
-        values = d.get(pred) if d else None
-        if values is not None and type(values) is not dict:
-            values = (values,)
-        if b:
-            theirs = b.get(pred)
-            if theirs is not None:
-                values = [*_vals(theirs), *values] if values else _join(theirs, None)
-        if not values:
-            _validate_no_value(ps, data, focus, out)
-            continue
-        n = len(values)
-        if n < ps.min_count or n > ps.max_count:
-            _validate_plan(ps, data, focus, values, out)
-            continue
-        for name, chk, closed in ps.calls:
-            bad = chk(data, focus, values, 0)
-            if bad:
-                _report(ps, focus, name, closed, bad, out)
+    for ps in shape.properties:  # (a node shape's one value node is its focus node)
+        for v in values:
+            _validate_shape(ps, data, v, out)
 
 
 def _validate_plan(shape: CShape, data: DataIndex, focus, values, out: list) -> None:  # type: ignore[no-untyped-def]
