@@ -284,6 +284,7 @@ def test_killed_build_leaves_the_store_usable_and_resumes(tmp_path, corpus_build
                             stderr=subprocess.PIPE, text=True)
     try:
         killed_worker = False
+        first: set[int] = set()
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and proc.poll() is None:
             n = _artefacts(out)
@@ -291,8 +292,9 @@ def test_killed_build_leaves_the_store_usable_and_resumes(tmp_path, corpus_build
                 workers = _workers(proc.pid)
                 if workers:
                     os.kill(workers[0], signal.SIGKILL)
-                    killed_worker = True
-            if killed_worker and n >= 6:
+                    killed_worker, first = True, set(workers)
+            # the build noticed (new workers) and went on
+            if killed_worker and n >= 6 and set(_workers(proc.pid)) - first:
                 break
             time.sleep(0.05)
         assert proc.poll() is None, "the build ended before it could be interrupted:\n" + proc.stderr.read()
