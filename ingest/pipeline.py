@@ -512,6 +512,8 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
     slim = [{k: s[k] for k in ("artefact", "own", "graph", "view_keys", "view_labels")} for s in included]
     work = Path(tempfile.mkdtemp(prefix=".export.", dir=out))
     side = pool if len(included) >= PARALLEL_EXPORTS_MIN and pool.jobs > 1 else None
+    if side is not None:
+        pool.close()  # fresh workers: those of the documents hold their caches (200-400 MB each)
     try:
         with ThreadPoolExecutor(max_workers=1) as thread:
             shapes = _alongside(side, _validate_corpus, docs_dir, slim, base, validator)
