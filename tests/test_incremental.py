@@ -285,6 +285,7 @@ def test_killed_build_leaves_the_store_usable_and_resumes(tmp_path, corpus_build
     try:
         killed_worker = False
         first: set[int] = set()
+        went_on = None  # documents built when the build had new workers
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and proc.poll() is None:
             n = _artefacts(out)
@@ -293,8 +294,10 @@ def test_killed_build_leaves_the_store_usable_and_resumes(tmp_path, corpus_build
                 if workers:
                     os.kill(workers[0], signal.SIGKILL)
                     killed_worker, first = True, set(workers)
-            # the build noticed (new workers) and went on
-            if killed_worker and n >= 6 and set(_workers(proc.pid)) - first:
+            # the build noticed (new workers), and they build (they are past their start-up)
+            if killed_worker and went_on is None and set(_workers(proc.pid)) - first:
+                went_on = n
+            if went_on is not None and n >= max(6, went_on + 2):
                 break
             time.sleep(0.05)
         assert proc.poll() is None, "the build ended before it could be interrupted:\n" + proc.stderr.read()
