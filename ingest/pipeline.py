@@ -496,7 +496,7 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
     shapes' verdict (which ``report.json`` holds).
 
     For a corpus of :data:`PARALLEL_EXPORTS_MIN` documents or more (and more than one job),
-    the corpus shapes and the mandates view are made in worker processes and the graph files
+    the corpus shapes and the mandates view are made in a worker process and the graph files
     in a thread, while this process finishes the store and writes the GEXF from it; their own
     durations are in ``timings`` (they overlap). The bytes are those of one after the other."""
     from concurrent.futures import ThreadPoolExecutor
@@ -516,8 +516,8 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
         pool.close()  # fresh workers: those of the documents hold their caches (200-400 MB each)
     try:
         with ThreadPoolExecutor(max_workers=1) as thread:
-            shapes = _alongside(side, _validate_corpus, docs_dir, slim, base, validator)
-            view = _alongside(side, _write_view, work, docs_dir, slim, base)
+            # one worker process, one after the other: two at once would pass 2 GB at 10,000 documents
+            shapes_and_view = _alongside(side, _shapes_and_view, work, docs_dir, slim, base, validator)
             files_job = _alongside(thread if side is not None else None, write_graph_files, arts,
                                    nq_out=work / "graph.nq", ttl_out=work / "graph.ttl", trig_out=work / "graph.trig")
             if loader is not None:
@@ -529,8 +529,7 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
             write_build_exports(store, work)
             del store
             phase("gexf")
-            corpus, timings["corpus shapes"] = shapes.result()
-            _, timings["mandates view"] = view.result()
+            ((corpus, timings["corpus shapes"]), (_, timings["mandates view"])), _ = shapes_and_view.result()
             _, timings["graph files"] = files_job.result()
             phase("waiting for the corpus shapes, the view and the graph files")
         summary["corpus"] = {k: corpus[k] for k in ("conforms", "results")}
@@ -551,6 +550,12 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return corpus
+
+
+def _shapes_and_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base: str, validator: str):  # type: ignore[no-untyped-def]
+    """The corpus shapes' verdict and the mandates view (written into ``work``), each timed."""
+    return (_timed(_validate_corpus, docs_dir, included, base, validator),
+            _timed(_write_view, work, docs_dir, included, base))
 
 
 def _timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
