@@ -23,7 +23,7 @@ The corpus outputs are then made from the artefacts, only when something changed
   ``shacl-report.ttl``, ``report.json``, the views ``mandates.json`` and ``mandates.csv``
   (merged from the documents' parts, ``ingest.export``) and ``mandates.gexf`` (read from the
   new store): byte-identical to what a clean build writes. For a large corpus the corpus
-  shapes and the view are made in the worker processes and the graph files in a thread,
+  shapes and the view are made in a worker process and the graph files in a thread,
   while the build process finishes the store and writes the GEXF (``_export``).
 
 ``OUT/docs/manifest.json`` (written last) remembers the keys, the per-document summaries and
