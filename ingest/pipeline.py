@@ -500,6 +500,7 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
     in a thread, while this process finishes the store and writes the GEXF from it; their own
     durations are in ``timings`` (they overlap). The bytes are those of one after the other."""
     from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     from rdflib import Graph
 
@@ -517,7 +518,8 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
     try:
         with ThreadPoolExecutor(max_workers=1) as thread:
             # one worker process, one after the other: two at once would pass 2 GB at 10,000 documents
-            shapes_and_view = _alongside(side, _shapes_and_view, work, docs_dir, slim, base, validator)
+            side_args = (work, docs_dir, slim, base, validator)
+            shapes_and_view = _alongside(side, _shapes_and_view, *side_args)
             files_job = _alongside(thread if side is not None else None, write_graph_files, arts,
                                    nq_out=work / "graph.nq", ttl_out=work / "graph.ttl", trig_out=work / "graph.trig")
             if loader is not None:
@@ -529,7 +531,13 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
             write_build_exports(store, work)
             del store
             phase("gexf")
-            ((corpus, timings["corpus shapes"]), (_, timings["mandates view"])), _ = shapes_and_view.result()
+            try:
+                side_result = shapes_and_view.result()
+            except BrokenProcessPool:  # its worker died (killed, out of memory): here, then
+                print("mandates: a worker process died; making the corpus shapes and the view in this process",
+                      file=sys.stderr)
+                side_result = _timed(_shapes_and_view, *side_args)
+            ((corpus, timings["corpus shapes"]), (_, timings["mandates view"])), _ = side_result
             _, timings["graph files"] = files_job.result()
             phase("waiting for the corpus shapes, the view and the graph files")
         summary["corpus"] = {k: corpus[k] for k in ("conforms", "results")}

@@ -122,3 +122,16 @@ class OxigraphServer:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
         self.log.close()
+
+
+def dies_in_a_worker(*args):  # type: ignore[no-untyped-def]
+    """Stands for ``ingest.pipeline._shapes_and_view`` in a test: a worker process running it
+    dies at once (as one killed, or out of memory, would); in the build process it does the work."""
+    import multiprocessing
+    import os
+
+    from ingest import pipeline
+
+    if multiprocessing.parent_process() is not None:
+        os._exit(9)
+    return pipeline._shapes_and_view.__wrapped__(*args)  # type: ignore[attr-defined]

@@ -154,6 +154,24 @@ def test_outputs_made_side_by_side_equal_a_clean_build(small, tmp_path, monkeypa
     same_as_clean(out, small, tmp_path)
 
 
+def test_side_worker_that_dies_is_replaced_by_the_build_process(small, tmp_path, monkeypatch, capfd):
+    """The worker making the corpus shapes and the view dies: the build makes them itself, and
+    writes what a clean build writes (no traceback, no half-written output)."""
+    from conftest import dies_in_a_worker
+
+    from ingest import pipeline
+
+    dies_in_a_worker.__wrapped__ = pipeline._shapes_and_view  # type: ignore[attr-defined]
+    monkeypatch.setattr(pipeline, "PARALLEL_EXPORTS_MIN", 1)
+    monkeypatch.setattr(pipeline, "_shapes_and_view", dies_in_a_worker)
+    out = tmp_path / "out"
+    r = pipeline.build([small], out, jobs=2)
+    assert r.exit_code() == 0
+    assert "making the corpus shapes and the view in this process" in capfd.readouterr().err
+    monkeypatch.undo()
+    same_as_clean(out, small, tmp_path)
+
+
 def test_two_files_for_one_graph_load_the_first_alone(small, tmp_path):
     """Two files print the same symbol in the same language: the first (in file order) is built
     into the store, the second is reported; the store loaded while the documents are built
