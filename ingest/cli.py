@@ -41,8 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true",
                    help="build every document again (default: only new and changed ones)")
     b.add_argument("--validator", choices=("auto", "pyshacl"), default="auto",
-                   help="auto (default): a document the fast SHACL engine finds without any result is not "
-                        "validated again; every other one is validated by pySHACL. pyshacl: pySHACL for every document")
+                   help="auto (default): the nodes the fast SHACL engine finds a result for are validated again "
+                        "by pySHACL (the results and report are its); the engine clears the rest. pyshacl: pySHACL "
+                        "for every document")
     b.add_argument("--no-progress", action="store_true",
                    help="no progress bar (there is none unless stderr is a terminal, nor when CI is set)")
 
