@@ -52,7 +52,10 @@ class Task:
 
 
 def init_worker() -> None:
-    """Pool initialiser: die with the parent (Linux), and keep BLAS-style libraries single-threaded."""
+    """Pool initialiser: die with the parent (Linux)."""
+    import multiprocessing
+    import os
+
     try:
         import ctypes
         import signal
@@ -60,7 +63,12 @@ def init_worker() -> None:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a killed build leaves no orphans
     except (OSError, AttributeError):  # pragma: no cover - not Linux
-        pass
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:
+        # the build died while this worker started (before the signal was asked for): it would
+        # wait for tasks forever, holding the build's stderr open
+        os._exit(1)
 
 
 @lru_cache(maxsize=4)

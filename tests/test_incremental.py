@@ -504,3 +504,52 @@ def test_nodes_with_results_are_validated_by_pyshacl_alone(tmp_path, monkeypatch
     assert focus == [None, None]  # the document, then the corpus shapes: every node
     assert [vars(d) for d in ref.documents] == [vars(d) for d in auto.documents]
     assert outputs(tmp_path / "ref") == outputs(tmp_path / "auto")
+
+
+def _orphan_workers() -> set[int]:
+    """multiprocessing-spawned processes whose parent is gone (adopted by init)."""
+    out = set()
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                cmd, stat = (d / "cmdline").read_bytes(), (d / "stat").read_text()
+            except OSError:
+                continue
+            if b"spawn_main" in cmd and stat.rsplit(")", 1)[1].split()[1] == "1":
+                out.add(int(d.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc to find worker processes")
+def test_build_killed_while_its_workers_start_leaves_no_orphans(tmp_path):
+    """A worker is killed; the build starts new ones and is killed (SIGKILL) as they appear,
+    before they could ask to die with it: they notice and exit, none waits forever."""
+    before = _orphan_workers()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in sorted(CORPUS.iterdir()):
+        if f.suffix in (".txt", ".md"):
+            shutil.copy(f, folder / f.name)
+    for trial in range(2):
+        out = tmp_path / f"out{trial}"
+        proc = subprocess.Popen([sys.executable, "-m", "ingest.cli", "build", str(folder), "--out", str(out),
+                                 "--quiet", "--jobs", "2"], cwd=ROOT, env={**os.environ, "CI": "true"},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        first: set[int] | None = None
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            workers = _workers(proc.pid)
+            if first is None and workers and _artefacts(out) >= 2:
+                os.kill(workers[0], signal.SIGKILL)
+                first = set(workers)
+            elif first is not None and set(workers) - first:
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+            time.sleep(0.01)
+        proc.wait(timeout=30)
+        assert first is not None, "the build ended before a worker could be killed"
+        time.sleep(3)
+        left = _orphan_workers() - before
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        assert not left, f"trial {trial}: worker processes left behind: {sorted(left)}"
