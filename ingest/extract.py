@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -89,15 +90,11 @@ class Words:
     """The drafting markers of one language as folded word lists, longest first (read-only:
     one per vocabulary and language, :meth:`of`)."""
 
-    _made: dict[tuple[int, str], tuple[Vocabulary, Words]] = {}
-
-    @classmethod
-    def of(cls, vocab: Vocabulary, lang: str) -> Words:
+    @staticmethod
+    @lru_cache(maxsize=8)
+    def of(vocab: Vocabulary, lang: str) -> Words:
         """The words of ``vocab`` in ``lang``, made once (every extractor of every document needs them)."""
-        held = cls._made.get((id(vocab), lang))
-        if held is None or held[0] is not vocab:
-            held = cls._made[(id(vocab), lang)] = (vocab, cls(vocab, lang))
-        return held[1]
+        return Words(vocab, lang)
 
     def __init__(self, vocab: Vocabulary, lang: str):
         self.lang = lang

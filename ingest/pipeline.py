@@ -373,11 +373,9 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
         current = (manifest.get("exports") == state and all((out / n).exists() for n in OUTPUTS)
                    and _store_state(out / "store") is not None and "corpus" in manifest)
         phase("summary")
-        if current:
+        if current:  # (a loader started for nothing is removed on the way out)
             corpus = manifest["corpus"]
             summary["corpus"] = {k: corpus[k] for k in ("conforms", "results")}
-            if loader is not None:
-                loader.abort()
         else:
             corpus = _export(out, docs_dir, included, reports, summary, base=base, validator=validator, pool=pool,
                              loader=loader, phase=phase, timings=timings)
@@ -520,7 +518,7 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
             # one worker process, one after the other: two at once would pass 2 GB at 10,000 documents
             side_args = (work, docs_dir, slim, base, validator)
             shapes_and_view = _alongside(side, _shapes_and_view, *side_args)
-            files_job = _alongside(thread if side is not None else None, write_graph_files, arts,
+            files_job = _alongside(thread if side is not None else None, _timed, write_graph_files, arts,
                                    nq_out=work / "graph.nq", ttl_out=work / "graph.ttl", trig_out=work / "graph.trig")
             if loader is not None:
                 new_store = loader.finish(included, docs_dir, vocab_nq, f"{base}graph/vocabulary")
@@ -536,8 +534,8 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
             except BrokenProcessPool:  # its worker died (killed, out of memory): here, then
                 print("mandates: a worker process died; making the corpus shapes and the view in this process",
                       file=sys.stderr)
-                side_result = _timed(_shapes_and_view, *side_args)
-            ((corpus, timings["corpus shapes"]), (_, timings["mandates view"])), _ = side_result
+                side_result = _shapes_and_view(*side_args)
+            (corpus, timings["corpus shapes"]), (_, timings["mandates view"]) = side_result
             _, timings["graph files"] = files_job.result()
             phase("waiting for the corpus shapes, the view and the graph files")
         summary["corpus"] = {k: corpus[k] for k in ("conforms", "results")}
@@ -575,28 +573,16 @@ def _timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     return got, round(time.perf_counter() - t, 3)
 
 
-class _Done:
-    """A finished job (for work done here and now), read like a future."""
-
-    def __init__(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.value, self.error = None, None
-        try:
-            self.value = fn(*args, **kwargs)
-        except BaseException as exc:  # noqa: BLE001 - raised again by result(), like a future's
-            self.error = exc
-
-    def result(self):  # type: ignore[no-untyped-def]
-        if self.error is not None:
-            raise self.error
-        return self.value
-
-
 def _alongside(where, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-    """``fn(*args, **kwargs)`` timed: submitted to ``where`` (a worker pool or a thread pool), or
-    done here and now when it is None. Read the (value, seconds) with ``.result()``."""
-    if where is None:
-        return _Done(_timed, fn, *args, **kwargs)
-    return where.submit(_timed, fn, *args, **kwargs)
+    """A future of ``fn(*args, **kwargs)``: submitted to ``where`` (a worker pool or a thread
+    pool), or done here and now when it is None."""
+    if where is not None:
+        return where.submit(fn, *args, **kwargs)
+    from concurrent.futures import Future
+
+    done: Future = Future()
+    done.set_result(fn(*args, **kwargs))
+    return done
 
 
 def _write_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base: str) -> None:
@@ -793,9 +779,9 @@ class _StoreLoader:
         import pyoxigraph
 
         self._stop()
-        self.done = True
         if self.error is not None:
-            raise self.error
+            raise self.error  # (abort() removes the folder)
+        self.done = True
         files = {s["graph"]: docs_dir / f"{s['artefact']}.nq" for s in included}
         store, nq = self.store, pyoxigraph.RdfFormat.N_QUADS
         for g in sorted(set(self.loaded) | set(files)):

@@ -453,11 +453,6 @@ def _compile_path(sg: Graph, node, where) -> Path:  # type: ignore[no-untyped-de
     return Path("alt", parts=tuple(_compile_path(sg, x, where) for x in Collection(sg, val)))
 
 
-def path_values(path: Path, data: DataIndex, focus) -> list:  # type: ignore[no-untyped-def]
-    data._ready()
-    return _path_values(path, data, focus)
-
-
 def _path_values(path: Path, data: DataIndex, focus) -> list:  # type: ignore[no-untyped-def]
     k = path.kind
     if k == "pred":
@@ -807,14 +802,6 @@ def _superclasses(data: DataIndex, cls):  # type: ignore[no-untyped-def]
             todo.extend(_objects(data, t, _SUBCLASS))
         out = cache[cls] = frozenset(seen)
     return out
-
-
-def _is_instance(data: DataIndex, node, cls) -> bool:  # type: ignore[no-untyped-def]
-    data._ready()
-    s = data._classes.get(node)
-    if s is None:
-        s = _classes_of(data, node)
-    return cls in s
 
 
 def _each_value(ok, *, in_context: bool = False):  # type: ignore[no-untyped-def]
