@@ -112,7 +112,7 @@ def _split(line: str) -> tuple[str, str, str]:
 
 
 def turtle_block(nquads: str, *, indent: str = "") -> str:
-    """One document's triples as Turtle statements (no prefix lines), from its sorted N-Quads.
+    """One document's triples as Turtle statements (no prefix lines), from its N-Quads.
 
     >>> print(turtle_block('<http://x/s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
     ...                    '<http://www.w3.org/ns/oa#Annotation> <http://x/g> .\\n'
@@ -121,23 +121,43 @@ def turtle_block(nquads: str, *, indent: str = "") -> str:
     <http://x/s> a oa:Annotation ;
         oa:start "3"^^xsd:integer .
     """
-    triples = sorted({_split(line) for line in nquads.splitlines() if line})
+    return turtle_statements(sorted({_split(line) for line in nquads.splitlines() if line}), indent=indent)
+
+
+def turtle_statements(triples: list[tuple[str, str, str]], *, indent: str = "") -> str:
+    """Sorted triples of N-Triples terms as Turtle statements (no prefix lines): subjects in
+    order, each with its predicates and objects."""
     out: list[str] = []
+    short: dict[str, str] = {}  # a term's Turtle form, once per term (predicates and types repeat)
+
+    def iri(term: str) -> str:
+        r = short.get(term)
+        if r is None:
+            r = short[term] = _iri(term)
+        return r
+
+    def obj(term: str) -> str:
+        r = short.get(term)
+        if r is None:
+            r = short[term] = iri(term) if term.startswith("<") else _object(term)
+        return r
+
     subject = predicate = None
     for s, p, o in triples:
-        obj = _object(o)
         if s != subject:
             if subject is not None:
                 out.append(" .\n")
-            pred = "a" if p == RDF_TYPE else _iri(p)
-            out.append(f"{indent}{_iri(s)} {pred} {obj}")
+            if not s.startswith("<"):
+                raise BlankNodeError(s)
+            pred = "a" if p == RDF_TYPE else iri(p)
+            out.append(f"{indent}{iri(s)} {pred} {obj(o)}")
             subject, predicate = s, p
         elif p != predicate:
-            pred = "a" if p == RDF_TYPE else _iri(p)
-            out.append(f" ;\n{indent}    {pred} {obj}")
+            pred = "a" if p == RDF_TYPE else iri(p)
+            out.append(f" ;\n{indent}    {pred} {obj(o)}")
             predicate = p
         else:
-            out.append(f", {obj}")
+            out.append(f", {obj(o)}")
     if subject is not None:
         out.append(" .\n")
     return "".join(out)

@@ -60,6 +60,14 @@ class Builder:
         self.g: set = set()  # the triples (an rdflib Graph is made from them where one is needed)
         self.lang = doc.lang
         self.flag = lambda name: URIRef(f"{base}flag/{name}")
+        self.source = URIRef(self.m.expression)
+        self.offsets: dict[int, Literal] = {}  # offset -> its literal (anchors and mentions share offsets)
+
+    def offset(self, n: int) -> Literal:
+        lit = self.offsets.get(n)
+        if lit is None:
+            lit = self.offsets[n] = Literal(n, datatype=XSD.nonNegativeInteger)
+        return lit
 
     def ref(self, iri: str) -> URIRef:
         return URIRef(rebase(iri, self.base))
@@ -74,12 +82,12 @@ class Builder:
         sel = URIRef(self.m.selector(str(r)))
         g.add((r, RDF.type, kind))
         g.add((r, RDF.type, OA.SpecificResource))
-        g.add((r, OA.hasSource, URIRef(self.m.expression)))
+        g.add((r, OA.hasSource, self.source))
         g.add((r, OA.hasSelector, sel))
         g.add((r, MND.exact, Literal(self.doc.original[s:e])))
         g.add((sel, RDF.type, OA.TextPositionSelector))
-        g.add((sel, OA.start, Literal(s, datatype=XSD.nonNegativeInteger)))
-        g.add((sel, OA.end, Literal(e, datatype=XSD.nonNegativeInteger)))
+        g.add((sel, OA.start, self.offset(s)))
+        g.add((sel, OA.end, self.offset(e)))
 
     def build(self) -> set:  # type: ignore[type-arg]
         d, g, m = self.doc, self.g, self.m

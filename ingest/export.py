@@ -8,31 +8,52 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 from .resources import queries_dir
+from .store import read_query, select, select_terms
+from .symbols import canonical
 
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
-from .symbols import canonical
-from .store import read_query, select, select_terms
 
 
-def _rows(store, name: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    return select(store, read_query(queries_dir() / "export" / f"{name}.rq").text)
+@lru_cache(maxsize=None)
+def view_query(name: str) -> str:
+    """The text of the export view query ``queries/export/<name>.rq`` (read once per process:
+    a document's view runs a dozen of them)."""
+    return read_query(queries_dir() / "export" / f"{name}.rq").text
+
+
+def view_rows(store, name: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """The rows of the export view query ``name`` over ``store``."""
+    return select(store, view_query(name))
 
 
 def label_items(store) -> dict[str, list[tuple[int, str]]]:  # type: ignore[no-untyped-def]
-    """The labels of every IRI the documents refer to, each with its rank (Chinese preferred
-    label first, then English preferred, then the other labels)."""
-    names, rows = select_terms(store, read_query(queries_dir() / "export" / "labels.rq").text)
-    by: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    """The labels of every IRI the documents refer to (``queries/export/referenced.rq``), each
+    with its rank (:func:`_ranked`), read from the store by lookup."""
+    import pyoxigraph
+
+    preds = [(pyoxigraph.NamedNode(SKOS_PREF), 1), (pyoxigraph.NamedNode(SKOS_ALT), 0)]
+    _, rows = select_terms(store, view_query("referenced"))
+    by: dict[str, list[tuple[int, str]]] = {}
     for r in rows:
-        lang = r["lang"].value if r["lang"] is not None else ""
-        pref = int(r["pref"].value)
-        rank = (0 if pref else 2) + (0 if lang == "zh" else 1)
-        by[r["x"].value].append((rank, r["label"].value))
+        x = r["x"]
+        if isinstance(x, pyoxigraph.Literal):
+            continue
+        items = {_ranked(q.object, pref) for pred, pref in preds
+                 for q in store.quads_for_pattern(x, pred, None, None)}
+        if items:
+            by[x.value] = sorted(items)
     return by
+
+
+def _ranked(label, pref: int) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    """A label with its rank: Chinese preferred label first, then English (or untagged)
+    preferred, then the other labels in the same order."""
+    return (0 if pref else 2) + (0 if getattr(label, "language", None) == "zh" else 1), label.value
 
 
 def order_labels(items: list[tuple[int, str]]) -> list[str]:
@@ -79,28 +100,28 @@ def mandates(store, *, disagreements: bool = True) -> dict[str, Any]:  # type: i
 
 
 def _view(store, labels: dict[str, list[str]], *, disagreements: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    docs = _rows(store, "documents")
+    docs = view_rows(store, "documents")
     drafts: dict[str, list[str]] = defaultdict(list)
-    for r in _rows(store, "drafts"):
+    for r in view_rows(store, "drafts"):
         drafts[r["work"]].append(r["draft"])
     paras_by_expr: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in _rows(store, "paragraphs"):
+    for r in view_rows(store, "paragraphs"):
         paras_by_expr[r["expr"]].append(r)
     clauses_by: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for r in _pick_verbs(_rows(store, "clauses"), labels):
+    for r in _pick_verbs(view_rows(store, "clauses"), labels):
         clauses_by[(r["expr"], r["p"])].append(r)
     addressees: dict[str, list[str]] = defaultdict(list)
-    for r in _rows(store, "addressees"):
+    for r in view_rows(store, "addressees"):
         addressees[r["c"]].append(r["actor"])
     entities: dict[str, dict[str, list[tuple[str, str | None]]]] = defaultdict(lambda: {"actor": [], "instrument": []})
-    for r in _rows(store, "paragraph-entities"):
+    for r in view_rows(store, "paragraph-entities"):
         entities[r["p"]][r["kind"]].append((r["entity"], r.get("symbol")))
-    reports = {r["c"]: r for r in _rows(store, "reports")}
+    reports = {r["c"]: r for r in view_rows(store, "reports")}
     pfoot: dict[str, list[int]] = defaultdict(list)
-    for r in _rows(store, "paragraph-footnotes"):
+    for r in view_rows(store, "paragraph-footnotes"):
         pfoot[r["p"]].append(r["number"])
     notes: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
-    for r in _rows(store, "footnotes"):
+    for r in view_rows(store, "footnotes"):
         n = notes[r["work"]].setdefault(r["number"], {"number": r["number"], "marker": r["marker"],
                                                         "text": r["text"], "symbols": []})
         if r.get("symbol") and r["symbol"] not in n["symbols"]:
@@ -227,17 +248,14 @@ def csv_rows(d: dict[str, Any]) -> str:
 
 
 def vocabulary_label_items(store) -> dict[str, list[tuple[int, str]]]:  # type: ignore[no-untyped-def]
-    """The ranked labels (as :func:`label_items` ranks them) of every node of a store holding
-    the vocabulary alone."""
+    """The ranked labels (:func:`_ranked`) of every node of a store holding the vocabulary alone."""
     import pyoxigraph
 
     by: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for pred, pref in ((SKOS_PREF, 1), (SKOS_ALT, 0)):
         for q in store.quads_for_pattern(None, pyoxigraph.NamedNode(pred), None, None):
-            s, o = q.subject, q.object
-            if isinstance(s, pyoxigraph.NamedNode) and isinstance(o, pyoxigraph.Literal):
-                rank = (0 if pref else 2) + (0 if o.language == "zh" else 1)
-                by[s.value].append((rank, o.value))
+            if isinstance(q.subject, pyoxigraph.NamedNode):
+                by[q.subject.value].append(_ranked(q.object, pref))
     return by
 
 

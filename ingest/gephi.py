@@ -49,8 +49,8 @@ from typing import Any
 
 from . import __version__
 from .pipeline import atomic_write
-from .resources import queries_dir
-from .store import open_store, read_query, select
+from .export import view_rows
+from .store import open_store
 from .vocab import DEFAULT_BASE, MND
 
 GEXF_NS = "http://gexf.net/1.3"
@@ -151,10 +151,6 @@ class Network:
 # projections (SPARQL rows -> Network)
 # ---------------------------------------------------------------------------------------
 
-def _rows(store, name: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    return select(store, read_query(queries_dir() / "export" / f"{name}.rq").text)
-
-
 def store_base(store) -> str:  # type: ignore[no-untyped-def]
     """The base IRI the store was built with (from its vocabulary graph's name)."""
     for g in store.named_graphs():
@@ -183,7 +179,7 @@ def node_id(iri: str, base: str) -> str:
 
 def _node_table(store, base: str) -> dict[str, Node]:  # type: ignore[no-untyped-def]
     nodes: dict[str, Node] = {}
-    for r in _rows(store, "gephi-nodes"):
+    for r in view_rows(store, "gephi-nodes"):
         iri = r["x"]
         if r.get("resolution"):
             kind = "resolution"
@@ -238,14 +234,14 @@ def project(store, projection: str = DEFAULT_PROJECTION) -> Network:  # type: ig
     clause_based = projection != "actor-instrument"
     if clause_based:
         clauses: dict[str, dict[str, Any]] = {}
-        for r in _rows(store, "gephi-mandates"):
+        for r in view_rows(store, "gephi-mandates"):
             c = clauses.setdefault(r["c"], {"work": r["work"], "p": r["p"], "key": r.get("key") or "",
                                             "strength": r.get("strength") or 0, "asker": r.get("asker"),
                                             "actors": set()})
             c["actors"].add(r["actor"])
         themes: dict[str, set[str]] = defaultdict(set)
         if projection == "actor-theme":
-            for r in _rows(store, "gephi-paragraph-themes"):
+            for r in view_rows(store, "gephi-paragraph-themes"):
                 themes[r["p"]].add(r["theme"])
         for ci, c in sorted(clauses.items()):
             actors = sorted(c["actors"], key=nid)
@@ -267,7 +263,7 @@ def project(store, projection: str = DEFAULT_PROJECTION) -> Network:  # type: ig
                     e.verbs[c["key"]] = int(c["strength"])
     else:
         paragraphs: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"actor": set(), "instrument": set()})
-        for r in _rows(store, "paragraph-entities"):
+        for r in view_rows(store, "paragraph-entities"):
             paragraphs[r["p"]][r["kind"]].add(r["entity"])
         for p, ents in sorted(paragraphs.items()):
             for a in ents["actor"]:
@@ -638,7 +634,7 @@ def write_build_exports(store, out_dir: Path) -> None:  # type: ignore[no-untype
 
 def documents_line(store) -> str:  # type: ignore[no-untyped-def]
     """The symbols of the resolutions in the store, for the picture's subtitle."""
-    symbols = sorted({r["symbol"] for r in _rows(store, "documents")})
+    symbols = sorted({r["symbol"] for r in view_rows(store, "documents")})
     if len(symbols) > 6:
         return f"{len(symbols)} resolutions ({', '.join(symbols[:5])}, ...)"
     return ", ".join(symbols)

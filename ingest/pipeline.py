@@ -149,9 +149,11 @@ def nt_term(t) -> str:  # type: ignore[no-untyped-def]
     return f"<{t}>"
 
 
-def sorted_nquads(graphs: list[tuple[str, Any]]) -> str:
-    """Canonical N-Quads: one line per quad, sorted, so equal graphs give equal bytes."""
-    lines: set[str] = set()
+def sorted_terms(triples) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """The distinct triples as N-Triples terms, sorted: in the order of their N-Quads lines.
+    (Lines and term tuples differ only where one term is a proper prefix of another; an IRI
+    never is, and a literal only of the same literal with a language or datatype, whose ``@``,
+    ``-`` or ``^`` sorts after the space that ends a term in a line.)"""
     terms: dict = {}  # a term's text, once per term (types and predicates repeat)
 
     def nt(t):  # type: ignore[no-untyped-def]
@@ -160,9 +162,20 @@ def sorted_nquads(graphs: list[tuple[str, Any]]) -> str:
             r = terms[t] = nt_term(t)
         return r
 
-    for name, g in graphs:
-        for s, p, o in g:
-            lines.add(f"{nt(s)} {nt(p)} {nt(o)} <{name}> .")
+    return sorted({(nt(s), nt(p), nt(o)) for s, p, o in triples})
+
+
+def nquad_lines(terms: list[tuple[str, str, str]], name: str) -> str:
+    """Sorted triples (:func:`sorted_terms`) as the N-Quads of graph ``name``."""
+    g = f" <{name}> .\n"
+    return "".join(f"{s} {p} {o}{g}" for s, p, o in terms)
+
+
+def sorted_nquads(graphs: list[tuple[str, Any]]) -> str:
+    """Canonical N-Quads: one line per quad, sorted, so equal graphs give equal bytes."""
+    if len(graphs) == 1:
+        return nquad_lines(sorted_terms(graphs[0][1]), graphs[0][0])
+    lines = {line for name, g in graphs for line in nquad_lines(sorted_terms(g), name).splitlines()}
     return "\n".join(sorted(lines)) + ("\n" if lines else "")
 
 
@@ -588,6 +601,8 @@ def _alongside(where, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
 def _write_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base: str) -> None:
     """``mandates.json`` and ``mandates.csv`` from the documents' parts of the view; the
     language versions of one resolution are viewed together here (``ingest.export``)."""
+    import orjson
+
     from .export import view_keys, write_merged
     from .workers import _view_store, view_fragment
 
@@ -596,9 +611,9 @@ def _write_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base
         if len(members) == 1:
             s = members[0]
             f = docs_dir / f"{s['artefact']}.view.json"
-            parts.append((s["view_keys"], s["view_labels"], lambda f=f: json.loads(f.read_text(encoding="utf-8"))))
+            parts.append((s["view_keys"], s["view_labels"], lambda f=f: orjson.loads(f.read_bytes())))
         else:
-            view = view_fragment([(docs_dir / f"{s['artefact']}.nq").read_text(encoding="utf-8") for s in members],
+            view = view_fragment([(docs_dir / f"{s['artefact']}.nq").read_bytes() for s in members],
                                  [s["graph"] for s in members], base)
             parts.append((view_keys(view), view["labels"], lambda v=view: v))
     with (work / "mandates.json").open("w", encoding="utf-8") as j, (work / "mandates.csv").open("w", encoding="utf-8") as c:
@@ -873,9 +888,11 @@ class _Lock:
 
 
 def _read_json(path: Path) -> Any:
+    import orjson
+
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return orjson.loads(path.read_bytes())
+    except (OSError, ValueError):  # (orjson.JSONDecodeError is a ValueError)
         return None
 
 

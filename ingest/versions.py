@@ -141,11 +141,10 @@ def disagreement_key(d: dict[str, Any]) -> tuple[Any, ...]:
 
 def compare(store) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """Where the language versions of each resolution in the store disagree."""
-    from .resources import queries_dir
-    from .store import read_query, select
+    from .export import view_rows
 
     def rows(name: str) -> list[dict[str, Any]]:
-        return select(store, read_query(queries_dir() / "export" / f"{name}.rq").text)
+        return view_rows(store, name)
 
     out: list[dict[str, Any]] = []
     versions: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
