@@ -115,18 +115,6 @@ _HTML_BLOCK = {"p", "br", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6",
 _HTML_ENTITY = re.compile(r"&(#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,10});")
 
 
-def _markdown_chars(original: str) -> list[tuple[str, int]]:
-    drop = bytearray(len(original))
-    for m in _MD_LINK.finditer(original):
-        drop[m.start()] = 1
-        for i in range(m.end(1), m.end()):
-            drop[i] = 1
-    for m in _MD_EMPH.finditer(original):
-        for i in range(m.start(), m.end()):
-            drop[i] = 1
-    return [(ch, i) for i, ch in enumerate(original) if not drop[i]]
-
-
 def _html_chars(original: str) -> list[tuple[str, int]]:
     import html as _html
 
@@ -175,44 +163,86 @@ def normalise(original: str, *, traditional: bool = False, markup: str = "md") -
     '第57/32号决议,并鼓励'
     >>> normalise("<p>大会&nbsp;，</p><p>回顾</p>", markup="html").text
     '\n大会,\n\n回顾\n'
+    >>> n = normalise("a \t b  \u3000中 文\r\n")
+    >>> n.text, n.origin
+    ('a b中文\n', (0, 1, 4, 8, 10, 12))
     """
     if markup == "html":
         pairs = _html_chars(original)
-    elif markup == "md":
-        pairs = _markdown_chars(original)
+        text, origin = "".join(c for c, _ in pairs), [i for _, i in pairs]
     else:
-        pairs = [(ch, i) for i, ch in enumerate(original)]
-    chars: list[str] = []
-    origin: list[int] = []
-    for ch, i in pairs:
-        if ch == "\r" or ch in "\ufeff\u200b\u200c\u200d\u2060":
-            continue
-        chars.append(fold_char(ch, traditional=traditional))
-        origin.append(i)
-    # drop horizontal spaces that touch a Chinese character or a line break
-    out_c: list[str] = []
-    out_o: list[int] = []
-    n = len(chars)
-    i = 0
-    while i < n:
-        ch = chars[i]
-        if ch in " \t\f\v":
-            j = i
-            while j < n and chars[j] in " \t\f\v":
-                j += 1
-            prev = out_c[-1] if out_c else "\n"
-            nxt = chars[j] if j < n else "\n"
-            if is_cjk(prev) or is_cjk(nxt) or prev == "\n" or nxt == "\n":
-                i = j
-                continue
-            out_c.append(" ")
-            out_o.append(origin[i])
-            i = j
-            continue
-        out_c.append(ch)
-        out_o.append(origin[i])
-        i += 1
-    return Normalised("".join(out_c), tuple(out_o), original)
+        drop = _markdown_drops(original) if markup == "md" else []
+        text, origin = _keep(original, drop, range(len(original)))
+    # characters that stand for nothing (carriage returns, byte-order and zero-width marks)
+    text, origin = _keep(text, [m.span() for m in _INVISIBLE.finditer(text)], origin)
+    text = text.translate(_FOLD_TRADITIONAL if traditional else _FOLD)
+    # drop horizontal spaces that touch a Chinese character or a line break; a longer run of
+    # them, or a tab, is one space
+    pieces: list[str] = []
+    kept: list[int] = []
+    pos = 0
+    for m in _SPACES.finditer(text):
+        a, b = m.span()
+        pieces.append(text[pos:a])
+        kept.extend(origin[pos:a])
+        if m.lastgroup == "run":
+            pieces.append(" ")
+            kept.append(origin[a])
+        pos = b
+    pieces.append(text[pos:])
+    kept.extend(origin[pos:])
+    return Normalised("".join(pieces), tuple(kept), original)
+
+
+def _keep(text: str, drop: list[tuple[int, int]], origin) -> tuple[str, list[int]]:  # type: ignore[no-untyped-def]
+    """``text`` and its ``origin`` without the sorted, disjoint spans ``drop``."""
+    if not drop:
+        return text, list(origin)
+    pieces: list[str] = []
+    kept: list[int] = []
+    pos = 0
+    for a, b in drop:
+        pieces.append(text[pos:a])
+        kept.extend(origin[pos:a])
+        pos = b
+    pieces.append(text[pos:])
+    kept.extend(origin[pos:])
+    return "".join(pieces), kept
+
+
+def _markdown_drops(original: str) -> list[tuple[int, int]]:
+    """The spans of Markdown syntax: emphasis marks, and a link's brackets and target."""
+    drop = bytearray(len(original))
+    for m in _MD_LINK.finditer(original):
+        drop[m.start()] = 1
+        drop[m.end(1):m.end()] = b"\x01" * (m.end() - m.end(1))
+    for m in _MD_EMPH.finditer(original):
+        drop[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    return [m.span() for m in re.finditer(b"\x01+", drop)]
+
+
+class _Folding(dict):  # type: ignore[type-arg]
+    """A ``str.translate`` table that folds each character (:func:`fold_char`) the first time
+    it is seen, and keeps the answer."""
+
+    def __init__(self, traditional: bool) -> None:
+        super().__init__()
+        self.traditional = traditional
+
+    def __missing__(self, o: int) -> str:
+        r = self[o] = fold_char(chr(o), traditional=self.traditional)
+        return r
+
+
+_FOLD = _Folding(False)
+_FOLD_TRADITIONAL = _Folding(True)
+_INVISIBLE = re.compile("[\r\ufeff\u200b\u200c\u200d\u2060]+")
+_CJK_CLASS = "\u4e00-\u9fff\u3400-\u4dbf\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\U00020000-\U0002ffff\uf900-\ufaff"  # is_cjk
+_SPACES = re.compile(
+    # dropped: a run after the start, a line break or a Chinese character, or before one of them
+    f"(?P<drop>(?:\\A|(?<=[\n{_CJK_CLASS}]))[ \t\f\v]+|[ \t\f\v]+(?=[\n{_CJK_CLASS}]|\\Z))"
+    # one space: a longer run, or a tab, form feed or vertical tab alone
+    "|(?P<run>[ \t\f\v]{2,}|[\t\f\v])")
 
 
 def fold_label(label: str, *, lang: str) -> str:
