@@ -175,3 +175,57 @@ def test_empty_and_binary_files_are_input_errors(tmp_path, data, message):
     f.write_bytes(data)
     with pytest.raises(InputError, match=message):
         read_source(f)
+
+
+def _normalise_by_characters(original: str, *, traditional: bool) -> tuple[str, tuple[int, ...]]:
+    """The normalisation ``ingest.text.normalise`` does (Markdown markup), written one
+    character at a time as the docstring states it: the reference its run-based code must equal."""
+    import re
+
+    from ingest.text import fold_char, is_cjk
+
+    drop = set()
+    for m in re.finditer(r"\[([^\]\n]{0,300})\]\([^)\n]{0,300}\)", original):
+        drop.add(m.start())
+        drop.update(range(m.end(1), m.end()))
+    for m in re.finditer(r"\*\*|__", original):
+        drop.update(range(m.start(), m.end()))
+    chars = [(fold_char(c, traditional=traditional), i) for i, c in enumerate(original)
+             if i not in drop and c not in "\r\ufeff\u200b\u200c\u200d\u2060"]
+    out: list[tuple[str, int]] = []
+    i = 0
+    while i < len(chars):
+        c, o = chars[i]
+        if c not in " \t\f\v":
+            out.append((c, o))
+            i += 1
+            continue
+        j = i
+        while j < len(chars) and chars[j][0] in " \t\f\v":
+            j += 1
+        before = out[-1][0] if out else "\n"
+        after = chars[j][0] if j < len(chars) else "\n"
+        if not (is_cjk(before) or is_cjk(after) or "\n" in (before, after)):
+            out.append((" ", o))
+        i = j
+    return "".join(c for c, _ in out), tuple(o for _, o in out)
+
+
+NORMALISE_ALPHABET = list(" \t\f\v\n\r\u3000\u00a0\ufeff\u200b中文議會ab,，Ａ－—*_[]()") + ["**", "__", "[x](y)"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(NORMALISE_ALPHABET), max_size=40).map("".join), st.booleans())
+def test_normalise_equals_the_character_by_character_reference(text, traditional):
+    from ingest.text import normalise
+
+    n = normalise(text, traditional=traditional)
+    assert (n.text, n.origin) == _normalise_by_characters(text, traditional=traditional)
+
+
+def test_normalise_equals_the_reference_on_the_seed():
+    from ingest.text import normalise
+
+    text = SEED.read_text(encoding="utf-8")
+    n = normalise(text, traditional=True)
+    assert (n.text, n.origin) == _normalise_by_characters(text, traditional=True)
