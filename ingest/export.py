@@ -9,10 +9,10 @@ import csv
 import io
 from collections import defaultdict
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterator
 
 from .resources import queries_dir
-from .store import read_query, select, select_terms
+from .store import iter_select, read_query, select, select_terms
 from .symbols import canonical
 
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
@@ -29,6 +29,11 @@ def view_query(name: str) -> str:
 def view_rows(store, name: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """The rows of the export view query ``name`` over ``store``."""
     return select(store, view_query(name))
+
+
+def iter_view_rows(store, name: str) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """:func:`view_rows`, one at a time."""
+    return iter_select(store, view_query(name))
 
 
 def label_items(store) -> dict[str, list[tuple[int, str]]]:  # type: ignore[no-untyped-def]

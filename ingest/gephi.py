@@ -49,7 +49,7 @@ from typing import Any
 
 from . import __version__
 from .pipeline import atomic_write
-from .export import view_rows
+from .export import iter_view_rows, view_rows
 from .store import open_store
 from .vocab import DEFAULT_BASE, MND
 
@@ -179,7 +179,7 @@ def node_id(iri: str, base: str) -> str:
 
 def _node_table(store, base: str) -> dict[str, Node]:  # type: ignore[no-untyped-def]
     nodes: dict[str, Node] = {}
-    for r in view_rows(store, "gephi-nodes"):
+    for r in iter_view_rows(store, "gephi-nodes"):
         iri = r["x"]
         if r.get("resolution"):
             kind = "resolution"
@@ -234,14 +234,14 @@ def project(store, projection: str = DEFAULT_PROJECTION) -> Network:  # type: ig
     clause_based = projection != "actor-instrument"
     if clause_based:
         clauses: dict[str, dict[str, Any]] = {}
-        for r in view_rows(store, "gephi-mandates"):
+        for r in iter_view_rows(store, "gephi-mandates"):
             c = clauses.setdefault(r["c"], {"work": r["work"], "p": r["p"], "key": r.get("key") or "",
                                             "strength": r.get("strength") or 0, "asker": r.get("asker"),
                                             "actors": set()})
             c["actors"].add(r["actor"])
         themes: dict[str, set[str]] = defaultdict(set)
         if projection == "actor-theme":
-            for r in view_rows(store, "gephi-paragraph-themes"):
+            for r in iter_view_rows(store, "gephi-paragraph-themes"):
                 themes[r["p"]].add(r["theme"])
         for ci, c in sorted(clauses.items()):
             actors = sorted(c["actors"], key=nid)
@@ -263,7 +263,7 @@ def project(store, projection: str = DEFAULT_PROJECTION) -> Network:  # type: ig
                     e.verbs[c["key"]] = int(c["strength"])
     else:
         paragraphs: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"actor": set(), "instrument": set()})
-        for r in view_rows(store, "paragraph-entities"):
+        for r in iter_view_rows(store, "paragraph-entities"):
             paragraphs[r["p"]][r["kind"]].add(r["entity"])
         for p, ents in sorted(paragraphs.items()):
             for a in ents["actor"]:

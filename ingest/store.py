@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 
 @dataclass(frozen=True)
@@ -76,15 +76,18 @@ def term_value(term: Any) -> Any:
 
 def select(store, query: str, *, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """Run a SELECT query with parameters bound by the engine; rows as dicts of plain values."""
+    return list(iter_select(store, query, params=params))
+
+
+def iter_select(store, query: str, *, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """:func:`select`, one row at a time (a corpus-wide view need not hold all its rows)."""
     import pyoxigraph
 
     subs = {pyoxigraph.Variable(k): v for k, v in (params or {}).items()}
     res = store.query(query, use_default_graph_as_union=True, substitutions=subs or None)
     names = [v.value for v in res.variables]
-    out = []
     for sol in res:
-        out.append(dict(zip(names, map(term_value, sol))))  # (by position: 5x cheaper than by name)
-    return out
+        yield dict(zip(names, map(term_value, sol)))  # (by position: 5x cheaper than by name)
 
 
 def select_terms(store, query: str):  # type: ignore[no-untyped-def]
