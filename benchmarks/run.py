@@ -150,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
           f"in {b['wall_s']:.1f} s: {b['documents_per_s']:.2f} documents/s, {b['triples_per_s']:.0f} triples/s; "
           f"CPU {b['cpu_s']:.0f} s; peak memory {b['peak_tree_mb']:.0f} MB (process tree), "
           f"{b['max_process_mb']:.0f} MB (largest process)")
+    manifest = out / "docs" / "manifest.json"
+    if manifest.is_file():  # where the wall time went (the build's own timings; side-by-side jobs overlap)
+        b["phases_s"] = json.loads(manifest.read_text(encoding="utf-8")).get("timings", {})
+        print("  phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in b["phases_s"].items()))
 
     r = run_measured(mandates("build", str(corpus), "--out", str(out), "--quiet", *jobs), env=env)
     figures["nothing_changed"] = {k: v for k, v in r.items() if k != "stderr"}

@@ -694,7 +694,7 @@ def _update_store(out: Path, included: list[dict[str, Any]], docs_dir: Path, voc
         for g in changed + sorted(set(want) - set(changed) - present):
             if g in present:
                 store.remove_graph(pyoxigraph.NamedNode(g))
-            store.bulk_load(path=str(files[g]), format=nq_format)
+            load_built(store, files[g])
         if old.get("vocabulary") != vocab_sha or vocab_name not in present:  # type: ignore[union-attr]
             if vocab_name in present:
                 store.remove_graph(pyoxigraph.NamedNode(vocab_name))
@@ -759,8 +759,6 @@ class _StoreLoader:
             self.queue.put((summary["graph"], docs_dir / f"{summary['artefact']}.nq"))
 
     def _run(self) -> None:
-        import pyoxigraph
-
         chunk: list[bytes] = []
         size = 0
         while True:
@@ -777,7 +775,7 @@ class _StoreLoader:
                 size += len(data)
             if chunk and (item is None or size >= BULK_CHUNK) and self.error is None:
                 try:
-                    self.store.bulk_load(b"".join(chunk), format=pyoxigraph.RdfFormat.N_QUADS)
+                    load_built(self.store, b"".join(chunk))
                 except Exception as exc:  # noqa: BLE001 - reported by finish()
                     self.error = exc
                 chunk, size = [], 0
@@ -805,7 +803,7 @@ class _StoreLoader:
             if g in self.loaded:
                 store.remove_graph(pyoxigraph.NamedNode(g))
             if g in files:
-                store.bulk_load(path=str(files[g]), format=nq)
+                load_built(store, files[g])
         store.bulk_load(vocab_nq.encode("utf-8"), format=nq)
         store.flush()
         del store
@@ -885,6 +883,21 @@ class _Lock:
     def __exit__(self, *exc: object) -> None:
         if self.fd is not None:
             os.close(self.fd)
+
+
+def load_built(store, data: bytes | Path) -> None:  # type: ignore[no-untyped-def]
+    """Bulk-load built documents' N-Quads (bytes, or an artefact file) into ``store``.
+
+    Leniently: pyoxigraph does not validate the IRIs again (12 % less CPU for the store, the
+    largest part of a clean build after the documents). These bytes are the workers' own, and
+    each passed pyoxigraph's strict parser when its worker loaded it into its view store.
+    """
+    import pyoxigraph
+
+    if isinstance(data, Path):
+        store.bulk_load(path=str(data), format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+    else:
+        store.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
 
 
 def _read_json(path: Path) -> Any:
