@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from functools import lru_cache
 from typing import Any, Iterator
@@ -214,12 +215,15 @@ def _csv_lines(rows: list[list[Any]]) -> str:
     return buf.getvalue()
 
 
+_HAN = re.compile("[\u4e00-\u9fff]")
+
+
 def csv_rows(d: dict[str, Any]) -> str:
     """The CSV lines of one document of the view."""
 
     def lab(e: dict[str, Any], lang_zh: bool) -> str:
         ls = e.get("labels") or [e["iri"]]
-        zh = [x for x in ls if any("\u4e00" <= ch <= "\u9fff" for ch in x)]
+        zh = [x for x in ls if _HAN.search(x)]
         en = [x for x in ls if x not in zh]
         pick = zh if lang_zh else en
         return pick[0] if pick else ls[0]
@@ -282,16 +286,16 @@ def view_keys(view: dict[str, Any]) -> list[list[str]]:
     return [[d["resolution_symbol"], d["language"]] for d in view["documents"]]
 
 
-def _relabel(node: Any, labels: dict[str, list[str]]) -> None:
-    if isinstance(node, dict):
-        if "labels" in node and node.get("iri") in labels:
-            node["labels"] = labels[node["iri"]]
-        for v in node.values():
-            if isinstance(v, (dict, list)):
-                _relabel(v, labels)
-    elif isinstance(node, list):
-        for v in node:
-            _relabel(v, labels)
+def _entities(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every entity of a document of the view (the dicts :func:`_view` gives ``labels``)."""
+    for p in doc["paragraphs"]:
+        for c in p["clauses"]:
+            yield c["verb"]
+            yield from c["addressees"]
+            yield from c["actors"]
+            yield from c["instruments"]
+        yield from p["actors"]
+        yield from p["instruments"]
 
 
 def _dumps(x: Any) -> str:
@@ -339,7 +343,10 @@ def write_merged(parts: list[tuple[list[tuple[str, str]], dict[str, list[list[An
     for n, (_, i, j) in enumerate(order):
         if loaded is None or loaded[0] != i:
             view = parts[i][2]()
-            _relabel(view["documents"], merged)
+            for d in view["documents"]:
+                for e in _entities(d):
+                    if e["iri"] in merged:
+                        e["labels"] = merged[e["iri"]]
             if i not in seen:
                 disagreements.extend(view["disagreements"])
                 seen.add(i)
