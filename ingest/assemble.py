@@ -3,8 +3,8 @@
 A corpus of 10,000 resolutions holds about 18 million triples: no serializer that holds the
 graph in memory (rdflib writes Turtle at about 8k triples/s) can write it in a build that
 should take minutes. So each worker writes its document's part of every file
-(:func:`turtle_block`, from the document's sorted N-Quads: plain string work, a few
-milliseconds), and the corpus files are the concatenation of those parts in graph-IRI order
+(:func:`turtle_statements`, from the document's sorted triples: plain string work, about a
+millisecond), and the corpus files are the concatenation of those parts in graph-IRI order
 under one prefix header (:func:`write_graph_files`), streamed, with constant memory:
 
 - ``graph.nq``: every document's sorted lines, document after document (graph-IRI order);
@@ -18,7 +18,7 @@ abbreviated by the prefixes of :data:`PREFIXES` where the local name is a plain 
 bytes depend only on the triples: byte-identical between runs and between a clean and an
 incremental build. tests/test_incremental.py checks that each file parses to the graphs of
 ``graph.nq``. Documents never hold blank nodes (``ingest.build`` mints an IRI for every node);
-a block with one would be wrong to concatenate, so :func:`turtle_block` refuses it.
+a block with one would be wrong to concatenate, so :func:`turtle_statements` refuses it.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class DocArtefact:
 
     graph: str  # the named graph IRI
     nq: Path  # its sorted N-Quads
-    ttl: Path  # its Turtle block (:func:`turtle_block`)
+    ttl: Path  # its Turtle block (:func:`turtle_statements`)
 
 
 class BlankNodeError(ValueError):
@@ -99,29 +99,18 @@ def triple_line(nquad: str) -> str:
     return nquad[:nquad.rindex(" <")] + " ."
 
 
-def _split(line: str) -> tuple[str, str, str]:
-    """Subject, predicate and object of an N-Quads line (subjects and predicates are IRIs)."""
-    if not line.startswith("<"):
-        raise BlankNodeError(line.split(" ", 1)[0])
-    s_end = line.index("> ") + 1
-    p_end = line.index("> ", s_end + 1) + 1
-    rest = line[p_end + 1:]
-    # the graph name is the last term: `<g> .`
-    o = rest[:rest.rindex(" <")]
-    return line[:s_end], line[s_end + 1:p_end], o
+def nt_lines(text: str) -> list[str]:
+    """The lines of N-Triples or N-Quads text, split at line feeds only: ``str.splitlines`` also
+    splits at form feeds, line tabulations and Unicode line separators, which literals hold
+    unescaped (a page break inside a paragraph quoted by ``mnd:exact``).
 
-
-def turtle_block(nquads: str, *, indent: str = "") -> str:
-    """One document's triples as Turtle statements (no prefix lines), from its N-Quads.
-
-    >>> print(turtle_block('<http://x/s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
-    ...                    '<http://www.w3.org/ns/oa#Annotation> <http://x/g> .\\n'
-    ...                    '<http://x/s> <http://www.w3.org/ns/oa#start> "3"^^'
-    ...                    '<http://www.w3.org/2001/XMLSchema#integer> <http://x/g> .\\n'), end="")
-    <http://x/s> a oa:Annotation ;
-        oa:start "3"^^xsd:integer .
+    >>> nt_lines('<http://x/s> <http://x/p> "a\\fb\\u2028c" .\\n<http://x/s> <http://x/q> "d" .\\n')
+    ['<http://x/s> <http://x/p> "a\\x0cb\\u2028c" .', '<http://x/s> <http://x/q> "d" .']
     """
-    return turtle_statements(sorted({_split(line) for line in nquads.splitlines() if line}), indent=indent)
+    if not text:
+        return []
+    lines = text.split("\n")
+    return lines[:-1] if lines[-1] == "" else lines
 
 
 def turtle_statements(triples: list[tuple[str, str, str]], *, indent: str = "") -> str:

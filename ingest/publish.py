@@ -84,6 +84,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import __version__
+from .assemble import nt_lines
 from .pipeline import atomic_write, swap_dir
 from .vocab import DEFAULT_BASE, MND
 
@@ -307,7 +308,7 @@ def to_ntriples(triples: Iterable) -> bytes:
     if not triples:
         return b""
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-    lines = sorted(set(data.splitlines()))
+    lines = sorted(set(nt_lines(data)))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -317,7 +318,7 @@ def to_nquads(quads: list) -> bytes:
     if not quads:
         return b""
     data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
-    lines = sorted(set(data.splitlines()))
+    lines = sorted(set(nt_lines(data)))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 

@@ -16,7 +16,8 @@ from .model import Footnote, Issue, Paragraph, Span
 from .symbols import SYMBOL, archaic_resolution, canonical
 from .text import SUPERSCRIPTS, superscript_value
 
-SUPER = f"[{SUPERSCRIPTS}]+"
+# a footnote marker: one to three superscript digits (a longer run is no footnote number)
+SUPER = f"(?<![{SUPERSCRIPTS}])[{SUPERSCRIPTS}]{{1,3}}(?![{SUPERSCRIPTS}])"
 # footnote text lines: "¹ 第 60/1 号决议。", "1/ A/52/…", "(1) …", "(注) …"
 _FOOTNOTE_LINE = re.compile(
     rf"(?m)^[ \t]*(?:(?P<sup>{SUPER})|(?P<slash>\d{{1,2}})/(?![0-9])|\((?P<paren>\d{{1,2}})\)|(?P<archaic>\(注\)))[ \t]*(?P<body>[^\n]*)$"

@@ -223,15 +223,20 @@ def _markdown_drops(original: str) -> list[tuple[int, int]]:
 
 class _Folding(dict):  # type: ignore[type-arg]
     """A ``str.translate`` table that folds each character (:func:`fold_char`) the first time
-    it is seen, and keeps the answer."""
+    it is seen, and keeps the answers for the first :data:`_FOLDING_KEPT` characters."""
 
     def __init__(self, traditional: bool) -> None:
         super().__init__()
         self.traditional = traditional
 
     def __missing__(self, o: int) -> str:
-        r = self[o] = fold_char(chr(o), traditional=self.traditional)
+        r = fold_char(chr(o), traditional=self.traditional)
+        if len(self) < _FOLDING_KEPT:
+            self[o] = r
         return r
+
+
+_FOLDING_KEPT = 65536  # characters (a text in every script at once must not grow it without end)
 
 
 _FOLD = _Folding(False)

@@ -203,7 +203,9 @@ def _around(focus: set[str], ntriples: str) -> str:
     def subject(line: str) -> str:
         return line[1:line.find("> ")] if line.startswith("<") else ""
 
-    lines = ntriples.splitlines()
+    from .assemble import nt_lines
+
+    lines = nt_lines(ntriples)
     mine = [x for x in lines if subject(x) in focus]
     objects = {x[x.rfind(" <", 0, len(x) - 2) + 2:-3] for x in mine if x.endswith("> .")}
     return "".join(x + "\n" for x in lines if subject(x) in focus or subject(x) in objects)

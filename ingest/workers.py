@@ -345,11 +345,11 @@ def shared_triples(nquads: str, own: str) -> str:
     """What the corpus shapes (``ontology/corpus-shapes.ttl``) need of a document: as N-Triples,
     its triples about its resolution (``own`` without the slash) and about IRIs it does not own
     (what it cites or names, which other documents may state things about too)."""
-    from .assemble import triple_line
+    from .assemble import nt_lines, triple_line
 
     work = f"<{own[:-1]}> "
     mine = f"<{own}"
-    return "".join(triple_line(line) + "\n" for line in nquads.splitlines()
+    return "".join(triple_line(line) + "\n" for line in nt_lines(nquads)
                    if line.startswith(work) or not line.startswith(mine))
 
 
