@@ -244,6 +244,8 @@ def header_facts(path: str, lang: str | None) -> dict[str, Any] | None:
 
 def process(task: Task) -> dict[str, Any]:
     """Build one file; write its artefacts; return its summary (as written to ``<name>.json``)."""
+    import orjson
+
     from .assemble import turtle_statements
     from .build import build_triples
     from .export import view_keys
@@ -252,8 +254,6 @@ def process(task: Task) -> dict[str, Any]:
     from .pipeline import DocResult, atomic_write, nquad_lines, sorted_terms
     from .read import InputError, read_source
     from .vocab import load
-
-    import orjson
 
     r = DocResult(path=task.path)
     summary: dict[str, Any] = {"path": task.path, "key": task.key, "artefact": task.artefact}
