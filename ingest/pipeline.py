@@ -346,7 +346,7 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
             loader = _StoreLoader(out)
             cleanup.callback(loader.abort)
             for s in summaries.values():
-                loader.add(s, docs_dir)
+                loader.add(s, docs_dir, earlier=True)
         for s in pool.run(tasks):
             summaries[s["path"]] = s
             if loader is not None:
@@ -712,7 +712,7 @@ def _load_afresh(out: Path, included: list[dict[str, Any]], docs_dir: Path, voca
     loader = _StoreLoader(out)
     try:
         for s in sorted(included, key=lambda s: s["graph"]):
-            loader.add(s, docs_dir)
+            loader.add(s, docs_dir, earlier=True)
         return loader.finish(included, docs_dir, vocab_nq, vocab_name)
     finally:
         loader.abort()
@@ -753,10 +753,13 @@ class _StoreLoader:
         self.thread = threading.Thread(target=self._run, name="store loader", daemon=True)
         self.thread.start()
 
-    def add(self, summary: dict[str, Any], docs_dir: Path) -> None:
-        """Load a built document (nothing for a document that failed)."""
+    def add(self, summary: dict[str, Any], docs_dir: Path, *, earlier: bool = False) -> None:
+        """Load a built document (nothing for a document that failed). One an ``earlier``
+        build wrote is checked against the hash its summary records: it is loaded leniently
+        (:func:`load_built`), so a file changed since must not reach the store."""
         if summary.get("graph") and not summary["result"].get("error"):
-            self.queue.put((summary["graph"], docs_dir / f"{summary['artefact']}.nq"))
+            self.queue.put((summary["graph"], docs_dir / f"{summary['artefact']}.nq",
+                            summary.get("nq_sha256") if earlier else None))
 
     def _run(self) -> None:
         chunk: list[bytes] = []
@@ -764,11 +767,16 @@ class _StoreLoader:
         while True:
             item = self.queue.get()
             if item is not None and self.error is None:
-                graph, path = item
+                graph, path, sha = item
                 try:
                     data = path.read_bytes()
                 except OSError as exc:
                     self.error = exc
+                    continue
+                if sha is not None and hashlib.sha256(data).hexdigest() != sha:
+                    self.error = BuildError(
+                        f"{path}: not the N-Quads the build that wrote it recorded (changed since); "
+                        f"delete {path.with_suffix('.json').name} beside it to build the document again")
                     continue
                 self.loaded.setdefault(graph, []).append(path)
                 chunk.append(data)
