@@ -694,7 +694,7 @@ def _update_store(out: Path, included: list[dict[str, Any]], docs_dir: Path, voc
         for g in changed + sorted(set(want) - set(changed) - present):
             if g in present:
                 store.remove_graph(pyoxigraph.NamedNode(g))
-            load_built(store, files[g])
+            load_built(store, built_nquads(files[g], want[g]))
         if old.get("vocabulary") != vocab_sha or vocab_name not in present:  # type: ignore[union-attr]
             if vocab_name in present:
                 store.remove_graph(pyoxigraph.NamedNode(vocab_name))
@@ -704,6 +704,9 @@ def _update_store(out: Path, included: list[dict[str, Any]], docs_dir: Path, voc
     except OSError:  # the old store cannot be read: load afresh
         shutil.rmtree(target, ignore_errors=True)
         return _load_afresh(out, included, docs_dir, vocab_nq, vocab_name)
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
     _write_store_state(target, want, vocab_nq)
     return target
 
@@ -755,8 +758,9 @@ class _StoreLoader:
 
     def add(self, summary: dict[str, Any], docs_dir: Path, *, earlier: bool = False) -> None:
         """Load a built document (nothing for a document that failed). One an ``earlier``
-        build wrote is checked against the hash its summary records: it is loaded leniently
-        (:func:`load_built`), so a file changed since must not reach the store."""
+        build wrote is checked against the hash its summary records (:func:`built_nquads`):
+        it is loaded leniently (:func:`load_built`), so a file changed since must not reach
+        the store."""
         if summary.get("graph") and not summary["result"].get("error"):
             self.queue.put((summary["graph"], docs_dir / f"{summary['artefact']}.nq",
                             summary.get("nq_sha256") if earlier else None))
@@ -769,14 +773,9 @@ class _StoreLoader:
             if item is not None and self.error is None:
                 graph, path, sha = item
                 try:
-                    data = path.read_bytes()
-                except OSError as exc:
+                    data = built_nquads(path, sha)
+                except (OSError, BuildError) as exc:
                     self.error = exc
-                    continue
-                if sha is not None and hashlib.sha256(data).hexdigest() != sha:
-                    self.error = BuildError(
-                        f"{path}: not the N-Quads the build that wrote it recorded (changed since); "
-                        f"delete {path.with_suffix('.json').name} beside it to build the document again")
                     continue
                 self.loaded.setdefault(graph, []).append(path)
                 chunk.append(data)
@@ -907,12 +906,23 @@ def _return_freed_memory() -> None:
         pass
 
 
+def built_nquads(path: Path, sha: str | None) -> bytes:
+    """A built document's N-Quads, checked against the hash its summary records (``sha``;
+    None: written by this build, no check)."""
+    data = path.read_bytes()
+    if sha is not None and hashlib.sha256(data).hexdigest() != sha:
+        raise BuildError(f"{path}: not the N-Quads the build that wrote it recorded (changed since); "
+                         f"delete {path.with_suffix('.json').name} beside it to build the document again")
+    return data
+
+
 def load_built(store, data: bytes | Path) -> None:  # type: ignore[no-untyped-def]
     """Bulk-load built documents' N-Quads (bytes, or an artefact file) into ``store``.
 
     Leniently: pyoxigraph does not validate the IRIs again (12 % less CPU for the store, the
     largest part of a clean build after the documents). These bytes are the workers' own, and
-    each passed pyoxigraph's strict parser when its worker loaded it into its view store.
+    each passed pyoxigraph's strict parser when its worker loaded it into its view store; those
+    an earlier build wrote are checked against their recorded hash first (:func:`built_nquads`).
     """
     import pyoxigraph
 
