@@ -682,11 +682,12 @@ def _update_store(out: Path, included: list[dict[str, Any]], docs_dir: Path, voc
         return _load_afresh(out, included, docs_dir, vocab_nq, vocab_name)
     target = Path(tempfile.mkdtemp(prefix=".store.", dir=out))
     nq_format = pyoxigraph.RdfFormat.N_QUADS
+    src = store = None
     try:
         target.rmdir()
         src = pyoxigraph.Store.read_only(str(out / "store"))
         src.backup(str(target))
-        del src
+        src = None
         store = pyoxigraph.Store(str(target))
         present = {g.value for g in store.named_graphs()}
         for g in sorted(present - set(want) - {vocab_name}):
@@ -700,12 +701,12 @@ def _update_store(out: Path, included: list[dict[str, Any]], docs_dir: Path, voc
                 store.remove_graph(pyoxigraph.NamedNode(vocab_name))
             store.bulk_load(vocab_nq.encode("utf-8"), format=nq_format)
         store.flush()
-        del store
-    except OSError:  # the old store cannot be read: load afresh
+        store = None
+    except BaseException as exc:
+        del src, store  # (closed before their folder goes: RocksDB may still write into it)
         shutil.rmtree(target, ignore_errors=True)
-        return _load_afresh(out, included, docs_dir, vocab_nq, vocab_name)
-    except BaseException:
-        shutil.rmtree(target, ignore_errors=True)
+        if isinstance(exc, OSError):  # the old store cannot be read: load afresh
+            return _load_afresh(out, included, docs_dir, vocab_nq, vocab_name)
         raise
     _write_store_state(target, want, vocab_nq)
     return target
