@@ -802,20 +802,20 @@ class _StoreLoader:
         self._stop()
         if self.error is not None:
             raise self.error  # (abort() removes the folder)
-        self.done = True
         files = {s["graph"]: docs_dir / f"{s['artefact']}.nq" for s in included}
-        store, nq = self.store, pyoxigraph.RdfFormat.N_QUADS
+        # (self.store, never a local name: on an error, abort() must be able to close it
+        # before removing its folder, while the traceback still holds this frame)
         for g in sorted(set(self.loaded) | set(files)):
             if self.loaded.get(g) == [files.get(g)]:
                 continue
             if g in self.loaded:
-                store.remove_graph(pyoxigraph.NamedNode(g))
+                self.store.remove_graph(pyoxigraph.NamedNode(g))
             if g in files:
-                load_built(store, files[g])
-        store.bulk_load(vocab_nq.encode("utf-8"), format=nq)
-        store.flush()
-        del store
+                load_built(self.store, files[g])
+        self.store.bulk_load(vocab_nq.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+        self.store.flush()
         self.store = None
+        self.done = True
         _return_freed_memory()
         _write_store_state(self.target, {s["graph"]: s["nq_sha256"] for s in included}, vocab_nq)
         return self.target
