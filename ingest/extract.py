@@ -129,23 +129,33 @@ def _skip_space(text: str, pos: int, end: int, *, markers: bool = True) -> int:
 
 
 def _regions(text: str, start: int, end: int, pairs: list[tuple[str, str]]) -> list[Span]:
-    """Top-level quoted regions (opening mark to closing mark, inclusive)."""
+    """Top-level quoted regions (opening mark to closing mark, inclusive). Where several
+    opening marks stand at one place, the first pair's wins; an opening mark without its
+    closing mark before ``end`` opens nothing."""
     out: list[Span] = []
+    if not pairs:
+        return out
+    opening = _openings(tuple(pairs))
     i = start
     while i < end:
-        hit = None
-        for o, c in pairs:
-            if text.startswith(o, i):
-                j = text.find(c, i + len(o), end)
-                if j != -1:
-                    hit = (i, j + len(c))
-                break
-        if hit:
-            out.append(hit)
-            i = hit[1]
-        else:
+        m = opening.search(text, i)
+        if m is None or m.start() >= end:
+            break
+        i = m.start()
+        o, c = pairs[m.lastindex - 1]  # type: ignore[operator]
+        j = text.find(c, i + len(o), end)
+        if j == -1:
             i += 1
+        else:
+            out.append((i, j + len(c)))
+            i = j + len(c)
     return out
+
+
+@lru_cache(maxsize=16)
+def _openings(pairs: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    """A pattern of the opening marks, one group each, in the order of ``pairs``."""
+    return re.compile("|".join(f"({re.escape(o)})" for o, _ in pairs))
 
 
 def _depth_map(text: str, start: int, end: int, quotes: list[Span]) -> bytearray:
