@@ -131,7 +131,13 @@ def _skip_space(text: str, pos: int, end: int, *, markers: bool = True) -> int:
 def _regions(text: str, start: int, end: int, pairs: list[tuple[str, str]]) -> list[Span]:
     """Top-level quoted regions (opening mark to closing mark, inclusive). Where several
     opening marks stand at one place, the first pair's wins; an opening mark without its
-    closing mark before ``end`` opens nothing."""
+    closing mark before ``end`` opens nothing.
+
+    >>> _regions("a“b《c》d”e《f", 0, 11, [("《", "》"), ("“", "”")])
+    [(1, 8)]
+    >>> _regions("《a》“b", 0, 5, [("《", "》"), ("“", "”")])
+    [(0, 3)]
+    """
     out: list[Span] = []
     if not pairs:
         return out
