@@ -113,7 +113,7 @@ def nt_lines(text: str) -> list[str]:
     return lines[:-1] if lines[-1] == "" else lines
 
 
-def turtle_statements(triples: list[tuple[str, str, str]], *, indent: str = "") -> str:
+def turtle_statements(triples: list[tuple[str, str, str]]) -> str:
     """Sorted triples of N-Triples terms as Turtle statements (no prefix lines): subjects in
     order, each with its predicates and objects."""
     out: list[str] = []
@@ -139,11 +139,11 @@ def turtle_statements(triples: list[tuple[str, str, str]], *, indent: str = "") 
             if not s.startswith("<"):
                 raise BlankNodeError(s)
             pred = "a" if p == RDF_TYPE else iri(p)
-            out.append(f"{indent}{iri(s)} {pred} {obj(o)}")
+            out.append(f"{iri(s)} {pred} {obj(o)}")
             subject, predicate = s, p
         elif p != predicate:
             pred = "a" if p == RDF_TYPE else iri(p)
-            out.append(f" ;\n{indent}    {pred} {obj(o)}")
+            out.append(f" ;\n    {pred} {obj(o)}")
             predicate = p
         else:
             out.append(f", {obj(o)}")

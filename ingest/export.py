@@ -57,8 +57,8 @@ def label_items(store) -> dict[str, list[tuple[int, str]]]:  # type: ignore[no-u
 
 
 def _ranked(label, pref: int) -> tuple[int, str]:  # type: ignore[no-untyped-def]
-    """A label with its rank: Chinese preferred label first, then English (or untagged)
-    preferred, then the other labels in the same order."""
+    """A label with its rank: Chinese preferred labels first, then the other preferred labels
+    (English, untagged or any other language), then the alternative labels in the same order."""
     return (0 if pref else 2) + (0 if getattr(label, "language", None) == "zh" else 1), label.value
 
 

@@ -811,7 +811,7 @@ class _StoreLoader:
             if g in self.loaded:
                 self.store.remove_graph(pyoxigraph.NamedNode(g))
             if g in files:
-                load_built(self.store, files[g])
+                load_built(self.store, built_nquads(files[g], None))
         self.store.bulk_load(vocab_nq.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
         self.store.flush()
         self.store = None
@@ -917,8 +917,8 @@ def built_nquads(path: Path, sha: str | None) -> bytes:
     return data
 
 
-def load_built(store, data: bytes | Path) -> None:  # type: ignore[no-untyped-def]
-    """Bulk-load built documents' N-Quads (bytes, or an artefact file) into ``store``.
+def load_built(store, data: bytes) -> None:  # type: ignore[no-untyped-def]
+    """Bulk-load built documents' N-Quads into ``store``.
 
     Leniently: pyoxigraph does not validate the IRIs again (12 % less CPU for the store, the
     largest part of a clean build after the documents). These bytes are the workers' own, and
@@ -927,10 +927,7 @@ def load_built(store, data: bytes | Path) -> None:  # type: ignore[no-untyped-de
     """
     import pyoxigraph
 
-    if isinstance(data, Path):
-        store.bulk_load(path=str(data), format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
-    else:
-        store.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+    store.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
 
 
 def _read_json(path: Path) -> Any:

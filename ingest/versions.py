@@ -143,12 +143,9 @@ def compare(store) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """Where the language versions of each resolution in the store disagree."""
     from .export import view_rows
 
-    def rows(name: str) -> list[dict[str, Any]]:
-        return view_rows(store, name)
-
     out: list[dict[str, Any]] = []
     versions: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for d in rows("documents"):
+    for d in view_rows(store, "documents"):
         versions[d["work"]][d["lang"]] = d
     multi = {w: v for w, v in versions.items() if len(v) > 1}
     if not multi:
@@ -159,7 +156,7 @@ def compare(store) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
         if len(set(printed.values())) > 1:
             out.append({"work": work, "kind": "symbol", "detail": printed})
     paras: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for r in rows("versions-paragraphs"):
+    for r in view_rows(store, "versions-paragraphs"):
         paras[(r["work"], r["lang"])].add(r["p"])
     for work, v in sorted(multi.items()):
         counts = {lang: len(paras[(work, lang)]) for lang in sorted(v)}
@@ -168,7 +165,7 @@ def compare(store) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
             out.append({"work": work, "kind": "paragraph-count", "detail": counts, "texts": note})
     shared = {w: set.intersection(*(paras[(w, lang)] for lang in v)) for w, v in multi.items()}
     clauses: dict[tuple[str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
-    for r in rows("versions-clauses"):  # per language, the verb whose longest label the printed words hold
+    for r in view_rows(store, "versions-clauses"):  # per language, the verb whose longest label the printed words hold
         best = clauses[(r["p"], r["c"])].get(r["lang"])
         if best is None or len(r["label"]) > len(best["label"]):
             clauses[(r["p"], r["c"])][r["lang"]] = r
@@ -185,7 +182,7 @@ def compare(store) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
         if len(set(keys.values())) > 1:
             out.append({"work": work, "kind": "verb", "paragraph": p, "clause": c, "detail": keys})
     named: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for r in rows("versions-mentions"):
+    for r in view_rows(store, "versions-mentions"):
         named[(r["p"], r["kind"], r["lang"])].add(r["x"])
     for work, ps in sorted(shared.items()):
         langs = sorted(multi[work])

@@ -295,7 +295,7 @@ def process(task: Task) -> dict[str, Any]:
     # (a rename costs 1-2 ms in a folder of 50,000 files).
     (docs / f"{task.artefact}.json").unlink(missing_ok=True)
     for ext, data in ((".nq", nq_bytes), (".ttl", ttl.encode("utf-8")),
-                      (".shared.nt", shared_triples(nq, own).encode("utf-8")), (".view.json", orjson.dumps(view))):
+                      (".shared.nt", shared_triples(terms, own).encode("utf-8")), (".view.json", orjson.dumps(view))):
         (docs / f"{task.artefact}{ext}").write_bytes(data)
     summary.update({
         "result": vars(r),
@@ -341,16 +341,14 @@ def _validate(triples, base: str, validator: str):  # type: ignore[no-untyped-de
     return validate(g, vocabulary=vocabulary_for(g, base), base=base, focus=focus)
 
 
-def shared_triples(nquads: str, own: str) -> str:
-    """What the corpus shapes (``ontology/corpus-shapes.ttl``) need of a document: as N-Triples,
-    its triples about its resolution (``own`` without the slash) and about IRIs it does not own
-    (what it cites or names, which other documents may state things about too)."""
-    from .assemble import nt_lines, triple_line
-
-    work = f"<{own[:-1]}> "
+def shared_triples(terms: list[tuple[str, str, str]], own: str) -> str:
+    """What the corpus shapes (``ontology/corpus-shapes.ttl``) need of a document, from its
+    sorted triples (``ingest.pipeline.sorted_terms``): as N-Triples, its triples about its
+    resolution (``own`` without the slash) and about IRIs it does not own (what it cites or
+    names, which other documents may state things about too)."""
+    work = f"<{own[:-1]}>"
     mine = f"<{own}"
-    return "".join(triple_line(line) + "\n" for line in nt_lines(nquads)
-                   if line.startswith(work) or not line.startswith(mine))
+    return "".join(f"{s} {p} {o} .\n" for s, p, o in terms if s == work or not s.startswith(mine))
 
 
 def _conforming_report():  # type: ignore[no-untyped-def]
