@@ -75,3 +75,17 @@ def test_benchmark_scripts_run(tmp_path):
         assert q["oxigraph_ms"] > 0
         if q["rdflib_rows"] is not None:  # rdflib finished in time: the same number of rows
             assert q["rdflib_rows"] == q["rows"], q["query"]
+
+    # the floor of the required steps, on the same build
+    floor = tmp_path / "floor.json"
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "floor.py"), "--build", str(tmp_path / "work" / "out"),
+                        "--sample", "10", "--json", str(floor)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "floor (sum)" in r.stdout and "documents/s on 2 cores" in r.stdout, r.stdout
+    f = json.loads(floor.read_text(encoding="utf-8"))
+    assert f["documents"] == docs and f["sample"] == 10
+    steps = f["per_document_ms"]
+    assert len(steps) == 5 and all(ms > 0 for ms in steps.values()), steps
+    assert abs(sum(steps.values()) - f["floor_ms"]) < 0.01 and f["budget_ms"] == 20.0
+    assert f["ceiling_documents_per_s"] == pytest.approx(2000 / f["floor_ms"])
+    assert not list((tmp_path / "work" / "out").glob(".floor.*")), "the scratch store is left behind"

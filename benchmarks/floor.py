@@ -1,0 +1,157 @@
+"""The least CPU a document costs in a build: the steps issue 7 itself requires, measured alone,
+against the CPU a documents/s target leaves each document on this machine's cores.
+
+    python3 benchmarks/floor.py --build OUT [--sample 300] [--target 100] [--cores 2]
+
+``OUT`` is a build folder (``mandates build DIR --out OUT``, or ``run.py``'s ``WORK/out``).
+Of its documents (``OUT/docs/manifest.json``) the script
+
+1. takes ``--sample`` of them, evenly spread, and measures the CPU of each required step, one
+   after the other in this one process (start-up, the vocabulary and jieba's dictionary are
+   loaded before and not counted):
+
+   - read and extract: the source read and its paragraphs, clauses and mentions found;
+   - build: the document's triples as rdflib terms (the issue: rdflib keeps building each
+     document);
+   - validate: the SHACL verdict, as the build gets it (the fast engine, pySHACL where it finds
+     a result);
+   - N-Quads: the triples sorted into the bytes the store loads (byte-identical output needs
+     the sort);
+
+2. loads the N-Quads of *all* of them into a new pyoxigraph store on disk, in a folder of its
+   own that it removes after, by the build's own loader (``ingest.pipeline``, in chunks of
+   ``BULK_CHUNK``), and takes the CPU of the whole process (RocksDB's compaction threads
+   included) per document. This cost grows with the store, so it is measured at the build's
+   full size.
+
+It prints the CPU of each step per document, their sum (the floor: every other part of a
+build, the views, the Turtle, the corpus shapes and exports, comes on top), the budget
+(``cores x 1000 / target`` ms a document) and the documents/s that the floor alone would
+allow if the cores were shared perfectly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+STEPS = ("read and extract", "build (rdflib terms)", "validate (SHACL)", "N-Quads (sorted)")
+
+
+def _summaries(out: Path) -> list[dict[str, Any]]:
+    manifest = out / "docs" / "manifest.json"
+    try:
+        documents = json.loads(manifest.read_text(encoding="utf-8"))["documents"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise SystemExit(f"{manifest}: not a build's manifest ({exc}); build first: mandates build DIR --out {out}")
+    return [d["summary"] for _, d in sorted(documents.items())
+            if d["summary"].get("graph") and not d["summary"]["result"].get("error")]
+
+
+def _spread(items: list[Any], n: int) -> list[Any]:
+    """``n`` of ``items``, evenly spaced (all of them if there are fewer)."""
+    if n >= len(items):
+        return list(items)
+    return [items[i * len(items) // n] for i in range(n)]
+
+
+def document_steps(paths: list[str], base: str) -> dict[str, float]:
+    """Mean CPU seconds of each required step (:data:`STEPS`) over the documents at ``paths``."""
+    from ingest.build import build_triples
+    from ingest.extract import extract
+    from ingest.pipeline import nquad_lines, sorted_terms
+    from ingest.read import read_source
+    from ingest.vocab import load
+    from ingest.workers import _validate
+
+    def steps(path: str) -> list[float]:
+        t = [time.process_time()]
+        doc = extract(read_source(path), vocab)
+        t.append(time.process_time())
+        name, triples = build_triples(doc, base=base)
+        t.append(time.process_time())
+        _validate(triples, base, "auto")
+        t.append(time.process_time())
+        nquad_lines(sorted_terms(triples), name).encode("utf-8")
+        t.append(time.process_time())
+        return [b - a for a, b in zip(t, t[1:])]
+
+    vocab = load()
+    steps(paths[0])  # warm: the vocabulary indexes, jieba, the shapes
+    totals = [0.0] * len(STEPS)
+    for p in paths:
+        totals = [a + b for a, b in zip(totals, steps(p))]
+    return {name: total / len(paths) for name, total in zip(STEPS, totals)}
+
+
+def store_load(out: Path, summaries: list[dict[str, Any]], base: str) -> dict[str, float]:
+    """CPU and wall seconds of loading every built document into a new store on disk (removed
+    after), as a clean build does."""
+    import gc
+
+    from ingest.pipeline import _load_afresh, _vocabulary_outputs
+
+    _, vocab_nq = _vocabulary_outputs(base)
+    scratch = Path(tempfile.mkdtemp(prefix=".floor.", dir=out))
+    try:
+        wall, cpu = time.perf_counter(), time.process_time()
+        _load_afresh(scratch, summaries, out / "docs", vocab_nq, f"{base}graph/vocabulary")
+        gc.collect()
+        return {"cpu_s": time.process_time() - cpu, "wall_s": time.perf_counter() - wall}
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", type=Path, required=True, help="a build folder (mandates build DIR --out BUILD)")
+    ap.add_argument("--sample", type=int, default=300, help="documents whose steps are timed (default 300)")
+    ap.add_argument("--target", type=float, default=100.0, help="documents/s (default 100, issue 7)")
+    ap.add_argument("--cores", type=int, default=2, help="cores the target is for (default 2)")
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
+    a = ap.parse_args(argv)
+    from ingest.vocab import DEFAULT_BASE
+
+    summaries = _summaries(a.build)
+    if not summaries:
+        raise SystemExit(f"{a.build}: no built document")
+    sample = _spread(summaries, max(1, a.sample))
+    per_doc = document_steps([s["path"] for s in sample], DEFAULT_BASE)
+    store = store_load(a.build, summaries, DEFAULT_BASE)
+    per_doc["store load (pyoxigraph, on disk)"] = store["cpu_s"] / len(summaries)
+    floor_ms = 1000 * sum(per_doc.values())
+    budget_ms = 1000 * a.cores / a.target
+    triples = sum(s["result"]["triples"] for s in summaries)
+
+    print(f"{len(summaries)} documents ({triples / len(summaries):,.0f} triples each on average); "
+          f"steps timed on {len(sample)}, the store loaded with all {len(summaries)} "
+          f"({store['wall_s']:.1f} s wall, {store['cpu_s']:.1f} s CPU)")
+    print(f"{'required step':<36}{'CPU ms/document':>16}{'of the budget':>15}")
+    for name, s in per_doc.items():
+        print(f"{name:<36}{1000 * s:>16.2f}{1000 * s / budget_ms:>14.0%}")
+    ceiling = 1000 * a.cores / floor_ms
+    print(f"{'floor (sum)':<36}{floor_ms:>16.2f}{floor_ms / budget_ms:>14.0%}")
+    print(f"budget: {budget_ms:.1f} ms of CPU a document ({a.cores} cores, {a.target:g} documents/s)")
+    print(f"the floor alone allows at most {ceiling:.1f} documents/s on {a.cores} cores "
+          f"({'within' if floor_ms <= budget_ms else 'short of'} the target)")
+    if a.json:
+        a.json.write_text(json.dumps({
+            "documents": len(summaries), "sample": len(sample), "triples": triples,
+            "per_document_ms": {k: round(1000 * v, 3) for k, v in per_doc.items()},
+            "store": store, "floor_ms": floor_ms, "budget_ms": budget_ms,
+            "ceiling_documents_per_s": ceiling, "cores": a.cores, "target": a.target,
+        }, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
