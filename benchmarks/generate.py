@@ -169,6 +169,27 @@ def document(n: int, rng: random.Random, pool: Pool, lang: str, session: int, nu
     return "\n".join(lines) + "\n"
 
 
+SESSIONS = (50, 79)  # the sessions drawn from (the header words are written for these)
+NUMBERS = 330  # resolutions a session, as many as a busy session adopts
+
+
+def resolution_numbers(count: int, pairs: float) -> int:
+    """The highest resolution number to draw for ``count`` documents of which a share ``pairs``
+    come in two languages: :data:`NUMBERS` while the symbols of :data:`SESSIONS` leave room (the
+    corpora whose figures benchmarks/README.md records, 10,000 documents among them), more
+    beyond (30 sessions of 330 hold 9,900 resolutions: at 20,000 documents the draws never
+    ended).
+
+    >>> resolution_numbers(10_000, 0.05), resolution_numbers(10_000, 0.0), resolution_numbers(20_000, 0.05)
+    (330, 500, 953)
+    """
+    sessions = SESSIONS[1] - SESSIONS[0] + 1
+    resolutions = -(-count // (1 + pairs))
+    if resolutions <= 0.97 * sessions * NUMBERS:
+        return NUMBERS
+    return int(-(-resolutions * 3 // (2 * sessions)))
+
+
 def generate(count: int, out: Path, *, seed: int = 1, zh: float = 0.7, pairs: float = 0.05) -> list[Path]:
     """Write ``count`` documents into ``out``; the file names are the symbols."""
     rng = random.Random(seed)
@@ -176,9 +197,12 @@ def generate(count: int, out: Path, *, seed: int = 1, zh: float = 0.7, pairs: fl
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     used: set[tuple[int, int]] = set()
+    numbers = resolution_numbers(count, pairs)
     while len(written) < count:
-        session = rng.randint(50, 79)
-        number = rng.randint(1, 330)
+        if len(used) >= (SESSIONS[1] - SESSIONS[0] + 1) * numbers:
+            raise RuntimeError(f"no resolution symbol left for document {len(written) + 1} of {count}")
+        session = rng.randint(*SESSIONS)
+        number = rng.randint(1, numbers)
         if (session, number) in used:
             continue
         used.add((session, number))

@@ -53,6 +53,25 @@ def test_generator_is_deterministic_and_buildable(tmp_path):
         assert sum(x.kind == "operative" for x in doc.paragraphs) >= 4
 
 
+def test_generator_has_symbols_for_every_size(tmp_path, monkeypatch):
+    """Each resolution gets a symbol of its own, whatever the size: 30 sessions of 330 numbers
+    ran out at 20,000 documents and the generator drew for ever. Shown with a session of one
+    number, then for the sizes the benchmarks use (10,000 keeps the draws of the recorded runs)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import generate
+    finally:
+        sys.path.pop(0)
+    sessions = generate.SESSIONS[1] - generate.SESSIONS[0] + 1
+    for count, pairs in ((100, 0.05), (10_000, 0.05), (10_000, 0.0), (20_000, 0.05), (100_000, 0.0)):
+        assert sessions * generate.resolution_numbers(count, pairs) > count / (1 + pairs), (count, pairs)
+    assert generate.resolution_numbers(10_000, 0.05) == generate.NUMBERS
+    monkeypatch.setattr(generate, "NUMBERS", 1)
+    written = generate.generate(2 * sessions, tmp_path, seed=5, pairs=0.0)
+    assert len(written) == 2 * sessions
+    assert len({p.name.split(".")[0] for p in written}) == 2 * sessions  # one symbol each
+
+
 def test_benchmark_scripts_run(tmp_path):
     """benchmarks/run.py end to end at a small size; every figure is printed and sane."""
     docs = int(os.environ.get("MANDATES_BENCH_DOCS", "100"))
