@@ -21,7 +21,9 @@ The corpus outputs are then made from the artefacts, only when something changed
   already built are not built again) and ends with the store a clean build gives.
 - ``graph.nq``, ``graph.trig``, ``graph.ttl`` (``ingest.assemble``), ``vocabulary.ttl``,
   ``shacl-report.ttl``, ``report.json``, the views ``mandates.json`` and ``mandates.csv``
-  (merged from the documents' parts, ``ingest.export``) and ``mandates.gexf`` (read from the
+  (merged from the documents' parts, ``ingest.export``; the language versions of one
+  resolution are viewed together, and that part is kept in ``OUT/docs/`` for the next builds
+  while its documents do not change) and ``mandates.gexf`` (read from the
   new store): byte-identical to what a clean build writes. For a large corpus the corpus
   shapes and the view are made in a worker process and the graph files in a thread,
   while the build process finishes the store and writes the GEXF (``_export``).
@@ -405,7 +407,7 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
         text = json.dumps(new_manifest, ensure_ascii=False)
         if not current or text != json.dumps(manifest, ensure_ascii=False):
             atomic_write(docs_dir / MANIFEST, text)
-        _remove_stale_artefacts(docs_dir, {s["artefact"] for s in summaries.values()})
+        _remove_stale_artefacts(docs_dir, {s["artefact"] for s in summaries.values()} | _group_artefacts(included))
         phase("manifest")
         return BuildResult(out, results_sorted, rebuilt=len(files) - unchanged, unchanged=unchanged,
                            exported=not current, corpus=summary["corpus"], timings=timings)
@@ -521,7 +523,8 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
     arts = [DocArtefact(graph=s["graph"], nq=docs_dir / f"{s['artefact']}.nq",
                         ttl=docs_dir / f"{s['artefact']}.ttl") for s in included]
     vocab_ttl, vocab_nq = _vocabulary_outputs(base)
-    slim = [{k: s[k] for k in ("artefact", "own", "graph", "view_keys", "view_labels")} for s in included]
+    slim = [{k: s[k] for k in ("artefact", "key", "nq_sha256", "own", "graph", "view_keys", "view_labels")}
+            for s in included]
     work = Path(tempfile.mkdtemp(prefix=".export.", dir=out))
     side = pool if len(included) >= PARALLEL_EXPORTS_MIN and pool.jobs > 1 else None
     if side is not None:
@@ -598,9 +601,22 @@ def _alongside(where, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     return done
 
 
+def _group_artefact(members: list[dict[str, Any]]) -> str:
+    """The name (in docs/) of the view part of a resolution built from several files, its
+    language versions viewed together: keyed by what each was built from (its key, which holds
+    the tool's environment) and what it gave (its N-Quads' hash), so a part is made once and
+    used again while none of them changes."""
+    return "group." + _key(sorted((s["key"], s["nq_sha256"]) for s in members))[:24]
+
+
+def _group_artefacts(included: list[dict[str, Any]]) -> set[str]:
+    return {_group_artefact(m) for m in _resolutions(included).values() if len(m) > 1}
+
+
 def _write_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base: str) -> None:
     """``mandates.json`` and ``mandates.csv`` from the documents' parts of the view; the
-    language versions of one resolution are viewed together here (``ingest.export``)."""
+    language versions of one resolution are viewed together here (``ingest.export``), and that
+    part is kept in docs/ (:func:`_group_artefact`) for the builds after."""
     import orjson
 
     from .export import view_keys, write_merged
@@ -612,10 +628,15 @@ def _write_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base
             s = members[0]
             f = docs_dir / f"{s['artefact']}.view.json"
             parts.append((s["view_keys"], s["view_labels"], lambda f=f: orjson.loads(f.read_bytes())))
-        else:
-            view = view_fragment([(docs_dir / f"{s['artefact']}.nq").read_bytes() for s in members],
+            continue
+        f = docs_dir / f"{_group_artefact(members)}.view.json"
+        try:
+            view = orjson.loads(f.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            view = view_fragment([built_nquads(docs_dir / f"{s['artefact']}.nq", s["nq_sha256"]) for s in members],
                                  [s["graph"] for s in members], base)
-            parts.append((view_keys(view), view["labels"], lambda v=view: v))
+            atomic_write(f, orjson.dumps(view))
+        parts.append((view_keys(view), view["labels"], lambda v=view: v))
     with (work / "mandates.json").open("w", encoding="utf-8") as j, (work / "mandates.csv").open("w", encoding="utf-8") as c:
         write_merged(parts, _view_store(base)[1], j, c)
 

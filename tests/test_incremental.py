@@ -108,6 +108,54 @@ def test_changed_file_is_rebuilt_alone_and_its_graph_replaced(small, tmp_path):
     assert quads(out) == old
 
 
+def test_language_versions_are_viewed_together_once(small, tmp_path, monkeypatch):
+    """The view part of a resolution built from several files (55/23, English and Chinese) is
+    kept in docs/ and used again while its files do not change; a change to one of them makes
+    a new part (the old one is removed), and a damaged part is made again."""
+    from ingest import workers
+    from ingest.pipeline import build
+
+    made: list[list[str]] = []
+    view_fragment = workers.view_fragment
+
+    def counted(nquads, graphs, base):  # type: ignore[no-untyped-def]
+        if len(graphs) > 1:  # (not a document's own part, which jobs=1 makes in this process too)
+            made.append(graphs)
+        return view_fragment(nquads, graphs, base)
+
+    monkeypatch.setattr(workers, "view_fragment", counted)
+    out = tmp_path / "out"
+    build([small], out, jobs=1)
+    first = sorted((out / "docs").glob("group.*.view.json"))
+    assert len(first) == 1 and len(made) == 1, (first, made)
+
+    def edit(name: str) -> None:
+        f = small / name
+        text = f.read_text(encoding="utf-8")
+        assert "General Assembly" in text
+        f.write_text(text.replace("General Assembly", "General  Assembly", 1), encoding="utf-8")
+
+    edit("A-RES-50-2.en.txt")  # not a member: the part is used again
+    made.clear()
+    assert build([small], out, jobs=1).rebuilt == 1
+    assert made == [] and sorted((out / "docs").glob("group.*.view.json")) == first
+    same_as_clean(out, small, tmp_path)
+
+    edit("A-RES-55-23.en.txt")  # a member: a new part
+    made.clear()  # (same_as_clean's clean build made one too)
+    assert build([small], out, jobs=1).rebuilt == 1
+    now = sorted((out / "docs").glob("group.*.view.json"))
+    assert len(made) == 1 and len(now) == 1 and now != first
+    same_as_clean(out, small, tmp_path)
+
+    now[0].write_bytes(now[0].read_bytes()[:100])  # damaged: made again
+    edit("A-RES-50-2.en.txt")
+    made.clear()
+    build([small], out, jobs=1)
+    assert len(made) == 1
+    same_as_clean(out, small, tmp_path)
+
+
 def test_removed_file_leaves_the_store_and_the_outputs(small, tmp_path):
     from ingest.pipeline import build
 
