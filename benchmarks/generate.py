@@ -192,6 +192,8 @@ def resolution_numbers(count: int, pairs: float) -> int:
 
 def generate(count: int, out: Path, *, seed: int = 1, zh: float = 0.7, pairs: float = 0.05) -> list[Path]:
     """Write ``count`` documents into ``out``; the file names are the symbols."""
+    if not 0 <= pairs <= 1:
+        raise ValueError(f"pairs is a share, between 0 and 1: {pairs}")
     rng = random.Random(seed)
     pool = harvest()
     out.mkdir(parents=True, exist_ok=True)
@@ -229,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pairs", type=float, default=0.05,
                     help="share of resolutions that also come in the other language (default 0.05)")
     args = ap.parse_args(argv)
+    if args.docs < 1 or not 0 <= args.zh <= 1 or not 0 <= args.pairs <= 1:
+        ap.error("--docs must be at least 1, --zh and --pairs between 0 and 1")
     files = generate(args.docs, args.out, seed=args.seed, zh=args.zh, pairs=args.pairs)
     print(f"generate: {len(files)} documents in {args.out}", file=sys.stderr)
     return 0
