@@ -636,7 +636,8 @@ def _write_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base
             view = view_fragment([built_nquads(docs_dir / f"{s['artefact']}.nq", s["nq_sha256"]) for s in members],
                                  [s["graph"] for s in members], base)
             atomic_write(f, orjson.dumps(view))
-        parts.append((view_keys(view), view["labels"], lambda v=view: v))
+        # (read again when merged, as a document's part is: not all of them held at once)
+        parts.append((view_keys(view), view["labels"], lambda f=f: orjson.loads(f.read_bytes())))
     with (work / "mandates.json").open("w", encoding="utf-8") as j, (work / "mandates.csv").open("w", encoding="utf-8") as c:
         write_merged(parts, _view_store(base)[1], j, c)
 
