@@ -151,9 +151,14 @@ def main(argv: list[str] | None = None) -> int:
           f"CPU {b['cpu_s']:.0f} s; peak memory {b['peak_tree_mb']:.0f} MB (process tree), "
           f"{b['max_process_mb']:.0f} MB (largest process)")
     manifest = out / "docs" / "manifest.json"
-    if manifest.is_file():  # where the wall time went (the build's own timings; side-by-side jobs overlap)
-        b["phases_s"] = json.loads(manifest.read_text(encoding="utf-8")).get("timings", {})
-        print("  phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in b["phases_s"].items()))
+
+    def phases(figures_of: dict[str, Any]) -> None:
+        """Where the wall time went (the build's own timings; side-by-side jobs overlap)."""
+        if manifest.is_file():
+            figures_of["phases_s"] = json.loads(manifest.read_text(encoding="utf-8")).get("timings", {})
+            print("  phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in figures_of["phases_s"].items()))
+
+    phases(b)
 
     r = run_measured(mandates("build", str(corpus), "--out", str(out), "--quiet", *jobs), env=env)
     figures["nothing_changed"] = {k: v for k, v in r.items() if k != "stderr"}
@@ -166,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         r = run_measured(mandates("build", str(corpus), "--out", str(out), "--quiet", *jobs), env=env)
         figures["one_changed"] = {k: v for k, v in r.items() if k != "stderr"}
         print(f"one document changed: {r['wall_s']:.2f} s ({r['stderr'].strip().splitlines()[-1]})")
+        phases(figures["one_changed"])
     finally:
         victim.write_bytes(original)
         run_measured(mandates("build", str(corpus), "--out", str(out), "--quiet", *jobs), env=env)

@@ -100,6 +100,9 @@ def test_benchmark_scripts_run(tmp_path):
     assert f["build"]["documents_per_s"] > 0 and f["build"]["triples"] > 100 * docs
     assert f["build"]["peak_tree_mb"] > 0
     assert f["nothing_changed"]["code"] == 0
+    # where the one-changed build spent its time: the corpus outputs made again, one document built
+    assert {"documents", "gexf", "corpus shapes", "mandates view", "graph files"} <= set(f["one_changed"]["phases_s"])
+    assert "phases:" in r.stdout.split("one document changed:")[1]
     names = {q["query"] for q in f["queries"]["queries"]}
     assert len(names) >= 10
     for q in f["queries"]["queries"]:
