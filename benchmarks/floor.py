@@ -153,21 +153,16 @@ def store_load(out: Path, summaries: list[dict[str, Any]], base: str, mode: str 
     streamed bulk load (``stream``)."""
     import pyoxigraph
 
-    from ingest.pipeline import _StoreLoader, _vocabulary_outputs, load_built
+    from ingest.pipeline import _load_afresh, _vocabulary_outputs, load_built
 
     _, vocab_nq = _vocabulary_outputs(base)
     docs = out / "docs"
 
     def chunks(included: list[dict[str, Any]]) -> tuple[float, float]:
-        loader = _StoreLoader(out)
-        try:
-            wall, cpu = time.perf_counter(), time.process_time()
-            for s in included:  # as a clean build hands them over (written by it: no hash to check)
-                loader.add(s, docs)
-            target = loader.finish(included, docs, vocab_nq, f"{base}graph/vocabulary")
-            took = time.process_time() - cpu, time.perf_counter() - wall
-        finally:
-            loader.abort()
+        wall, cpu = time.perf_counter(), time.process_time()
+        # as a clean build loads the documents it built (no hash to check)
+        target = _load_afresh(out, included, docs, vocab_nq, f"{base}graph/vocabulary", earlier=False)
+        took = time.process_time() - cpu, time.perf_counter() - wall
         shutil.rmtree(target, ignore_errors=True)
         return took
 

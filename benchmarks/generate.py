@@ -200,8 +200,9 @@ def generate(count: int, out: Path, *, seed: int = 1, zh: float = 0.7, pairs: fl
     written: list[Path] = []
     used: set[tuple[int, int]] = set()
     numbers = resolution_numbers(count, pairs)
+    room = (SESSIONS[1] - SESSIONS[0] + 1) * numbers  # distinct symbols to draw from
     while len(written) < count:
-        if len(used) >= (SESSIONS[1] - SESSIONS[0] + 1) * numbers:
+        if len(used) >= room:
             raise RuntimeError(f"no resolution symbol left for document {len(written) + 1} of {count}")
         session = rng.randint(*SESSIONS)
         number = rng.randint(1, numbers)

@@ -734,11 +734,14 @@ def _update_store(out: Path, included: list[dict[str, Any]], docs_dir: Path, voc
     return target
 
 
-def _load_afresh(out: Path, included: list[dict[str, Any]], docs_dir: Path, vocab_nq: str, vocab_name: str) -> Path:
+def _load_afresh(out: Path, included: list[dict[str, Any]], docs_dir: Path, vocab_nq: str, vocab_name: str,
+                 *, earlier: bool = True) -> Path:
+    """A new store folder holding the included documents and the vocabulary, loaded from the
+    built files (``earlier``: written by an earlier build, checked against their hashes)."""
     loader = _StoreLoader(out)
     try:
         for s in sorted(included, key=lambda s: s["graph"]):
-            loader.add(s, docs_dir, earlier=True)
+            loader.add(s, docs_dir, earlier=earlier)
         return loader.finish(included, docs_dir, vocab_nq, vocab_name)
     finally:
         loader.abort()

@@ -304,21 +304,23 @@ def to_ntriples(triples: Iterable) -> bytes:
     """Canonical N-Triples, lines sorted."""
     import pyoxigraph as ox
 
-    triples = list(triples)
-    if not triples:
-        return b""
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-    lines = sorted(set(nt_lines(data)))
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return _sorted_lines(list(triples), ox.RdfFormat.N_TRIPLES)
 
 
 def to_nquads(quads: list) -> bytes:
+    """Canonical N-Quads, lines sorted."""
     import pyoxigraph as ox
 
-    if not quads:
+    return _sorted_lines(quads, ox.RdfFormat.N_QUADS)
+
+
+def _sorted_lines(items: list, fmt) -> bytes:  # type: ignore[no-untyped-def]
+    """``items`` serialised by pyoxigraph in ``fmt``, each line once, sorted (empty: no bytes)."""
+    import pyoxigraph as ox
+
+    if not items:
         return b""
-    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
-    lines = sorted(set(nt_lines(data)))
+    lines = sorted(set(nt_lines(ox.serialize(items, format=fmt).decode("utf-8"))))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
