@@ -23,7 +23,7 @@ Of its documents (``OUT/docs/manifest.json``) the script
    and takes the CPU of the whole process (RocksDB's compaction threads included) per
    document, less that of a store holding the vocabulary alone (paid once a build). This cost
    grows with the store, so it is measured at the build's full size. ``--store chunks`` (the
-   default) loads as a clean build does (``ingest.pipeline._StoreLoader``, in chunks of
+   default) loads as a clean build does (``mandates.build.pipeline._StoreLoader``, in chunks of
    ``BULK_CHUNK``, each document's file as the build wrote it); ``--store stream`` in one bulk
    load of every file read one after the other, the cheapest load measured (RocksDB compacts
    almost nothing while it loads; it holds about 1.9 GB whatever the size, so the build does
@@ -84,12 +84,12 @@ def _spread(items: list[Any], n: int) -> list[Any]:
 
 def document_steps(paths: list[str], base: str) -> dict[str, float]:
     """Mean CPU seconds of each required step (:data:`STEPS`) over the documents at ``paths``."""
-    from ingest.build import build_triples
-    from ingest.extract import extract
-    from ingest.pipeline import nquad_lines, sorted_terms
-    from ingest.read import InputError, read_source
-    from ingest.vocab import load
-    from ingest.workers import _validate
+    from mandates.graph.builder import build_triples
+    from mandates.extract.extractors import extract
+    from mandates.build.pipeline import nquad_lines, sorted_terms
+    from mandates.extract.read import InputError, read_source
+    from mandates.vocab.concepts import load
+    from mandates.build.workers import _validate
 
     def steps(path: str) -> list[float]:
         t = [time.process_time()]
@@ -153,7 +153,7 @@ def store_load(out: Path, summaries: list[dict[str, Any]], base: str, mode: str 
     streamed bulk load (``stream``)."""
     import pyoxigraph
 
-    from ingest.pipeline import _load_afresh, _vocabulary_outputs, load_built
+    from mandates.build.pipeline import _load_afresh, _vocabulary_outputs, load_built
 
     _, vocab_nq = _vocabulary_outputs(base)
     docs = out / "docs"
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--sample and --cores must be at least 1, --target above 0")
     if a.json is not None and not a.json.parent.is_dir():
         ap.error(f"--json {a.json}: no folder {a.json.parent}")
-    from ingest.vocab import DEFAULT_BASE
+    from mandates.vocab.concepts import DEFAULT_BASE
 
     summaries = _summaries(a.build)
     if not summaries:

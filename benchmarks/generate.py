@@ -84,10 +84,10 @@ def _clean(text: str, lang: str) -> str | None:
 
 def harvest() -> Pool:
     """Paragraphs, titles and actor names from the bundled corpus and the vocabularies."""
-    from ingest.extract import extract
-    from ingest.read import read_source
-    from ingest.resources import corpus_dir
-    from ingest.vocab import load
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
+    from mandates.core.resources import corpus_dir
+    from mandates.vocab.concepts import load
 
     vocab = load()
     paragraphs: dict[tuple[str, str], list[Para]] = {}

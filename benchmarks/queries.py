@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 def cases() -> list[tuple[str, dict[str, Any] | None]]:
     """(query name, params) for every library query: the params of its first manifest case."""
-    from ingest.query import library
+    from mandates.web.query import library
 
     manifest = tomllib.loads((ROOT / "tests" / "queries" / "manifest.toml").read_text(encoding="utf-8"))
     out = []
@@ -69,7 +69,7 @@ def adapt(store, params: dict[str, Any] | None) -> dict[str, Any] | None:  # typ
     """The manifest's parameters name IRIs of the seed resolution (``doc/A-RES-74-303/op/6/c/2``);
     in another corpus, the first IRI of the same form (``doc/<any>/op/6/c/2``, else any
     clause) stands in for them, so the query has something to find."""
-    from ingest.store import select
+    from mandates.rdf.store import select
 
     if not params:
         return params
@@ -108,7 +108,7 @@ def measure(build: Path, *, max_triples: int | None = 1_000_000, repeat: int = 5
     import pyoxigraph
     from rdflib import Dataset
 
-    from ingest.query import _oxi_term, bind, resolve
+    from mandates.web.query import _oxi_term, bind, resolve
 
     data, docs, quads = subset(build, max_triples)
     result: dict[str, Any] = {"documents": docs, "quads": quads, "queries": []}

@@ -99,7 +99,7 @@ def run_measured(cmd: list[str], *, env: dict[str, str] | None = None) -> dict[s
 
 
 def mandates(*args: str) -> list[str]:
-    return [sys.executable, "-m", "ingest.cli", *args]
+    return [sys.executable, "-m", "mandates.cli", *args]
 
 
 def main(argv: list[str] | None = None) -> int:

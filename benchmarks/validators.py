@@ -1,5 +1,5 @@
 """Per-document SHACL validation time: pySHACL (the reference) against the fast engine
-(``ingest.shacl_fast`` through ``ingest.validate.fast_validate_nquads``).
+(``mandates.validate.fast`` through ``mandates.validate.engine.fast_validate_nquads``).
 
     python3 benchmarks/generate.py --docs 100 --out /tmp/v100
     python3 benchmarks/validators.py --docs /tmp/v100
@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT))
 
 
 def build_all(paths: list[Path]):  # type: ignore[no-untyped-def]
-    from ingest.build import build_graph
-    from ingest.extract import extract
-    from ingest.read import read_source
-    from ingest.vocab import DEFAULT_BASE, load
+    from mandates.graph.builder import build_graph
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
+    from mandates.vocab.concepts import DEFAULT_BASE, load
 
     vocab = load()
     out = []
@@ -49,11 +49,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5, help="runs on the seed (median)")
     args = ap.parse_args()
 
-    from ingest.build import vocabulary_graph
-    from ingest.pipeline import sorted_nquads
-    from ingest.validate import _compiled, _vocabulary_index, fast_validate_nquads, validate
-    from ingest.vocab import DEFAULT_BASE
-    from ingest.workers import vocabulary_for
+    from mandates.graph.builder import vocabulary_graph
+    from mandates.build.pipeline import sorted_nquads
+    from mandates.validate.engine import _compiled, _vocabulary_index, fast_validate_nquads, validate
+    from mandates.vocab.concepts import DEFAULT_BASE
+    from mandates.build.workers import vocabulary_for
 
     t = time.perf_counter()
     _compiled(DEFAULT_BASE)

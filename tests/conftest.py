@@ -13,15 +13,15 @@ SEED = CORPUS / "A-RES-74-303.zh.md"
 
 @pytest.fixture(scope="session")
 def vocab():
-    from ingest.vocab import load
+    from mandates.vocab.concepts import load
 
     return load()
 
 
 @pytest.fixture(scope="session")
 def seed_doc(vocab):
-    from ingest.extract import extract
-    from ingest.read import read_source
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
 
     return extract(read_source(SEED), vocab)
 
@@ -29,7 +29,7 @@ def seed_doc(vocab):
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory):
     """The seed built with the real pipeline into a temporary folder."""
-    from ingest.pipeline import build
+    from mandates.build.pipeline import build
 
     out = tmp_path_factory.mktemp("seed")
     result = build([SEED], out)
@@ -39,7 +39,7 @@ def seed_build(tmp_path_factory):
 @pytest.fixture(scope="session")
 def corpus_build(tmp_path_factory):
     """The whole bundled corpus built once."""
-    from ingest.pipeline import build
+    from mandates.build.pipeline import build
 
     out = tmp_path_factory.mktemp("corpus")
     result = build([CORPUS], out)
@@ -125,12 +125,12 @@ class OxigraphServer:
 
 
 def dies_in_a_worker(*args):  # type: ignore[no-untyped-def]
-    """Stands for ``ingest.pipeline._shapes_and_view`` in a test: a worker process running it
+    """Stands for ``mandates.build.pipeline._shapes_and_view`` in a test: a worker process running it
     dies at once (as one killed, or out of memory, would); in the build process it does the work."""
     import multiprocessing
     import os
 
-    from ingest import pipeline
+    from mandates.build import pipeline
 
     if multiprocessing.parent_process() is not None:
         os._exit(9)

@@ -27,7 +27,7 @@ JSON = "application/sparql-results+json"
 
 @pytest.fixture(scope="module")
 def srv(seed_build, tmp_path_factory):
-    from ingest.serve import start_subprocess
+    from mandates.web.serve import start_subprocess
 
     # no --site: the server publishes the build on start, into a cache folder of the test's own
     cache = tmp_path_factory.mktemp("site-cache")

@@ -23,7 +23,7 @@ HEAVY = ("rdflib", "pyshacl", "jieba", "pyoxigraph", "networkx", "matplotlib", "
                                   ["export", "--help"], ["--version"]])
 def test_help_imports_no_heavy_library(argv):
     """``mandates --help`` (and each command's) pays only for argparse: no RDF, SHACL or jieba."""
-    code = ("import sys\nfrom ingest import cli\ntry:\n    cli.main(%r)\nexcept SystemExit:\n    pass\n"
+    code = ("import sys\nfrom mandates import cli\ntry:\n    cli.main(%r)\nexcept SystemExit:\n    pass\n"
             "print('HEAVY:' + ','.join(m for m in %r if m in sys.modules))" % (argv, HEAVY))
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
@@ -54,9 +54,9 @@ def test_generator_is_deterministic_and_buildable(tmp_path):
     assert [p.name for p in a] == [p.name for p in b]
     assert all(x.read_bytes() == y.read_bytes() for x, y in zip(a, b))
     assert {p.name.split(".")[-2] for p in a} == {"zh", "en"} or len(a) < 5
-    from ingest.extract import extract
-    from ingest.read import read_source
-    from ingest.vocab import load
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
+    from mandates.vocab.concepts import load
 
     for p in a[:4]:
         doc = extract(read_source(p), load())

@@ -38,7 +38,7 @@ def chromium() -> str:
 @pytest.fixture(scope="module")
 def served(seed_build, tmp_path_factory):
     """The seed's site, published and served on 127.0.0.1 (a free port) by http.server."""
-    from ingest.publish import publish
+    from mandates.web.publish import publish
 
     site = tmp_path_factory.mktemp("browser") / "site"
     publish(seed_build[0], site)
@@ -87,7 +87,7 @@ def test_home_page_renders(served, tmp_path):
 def test_clause_page_renders_the_highlights(served, seed_build, tmp_path):
     import pyoxigraph as ox
 
-    from ingest.store import open_store
+    from mandates.rdf.store import open_store
 
     url, site = served
     doc = dom(f"{url}/{CLAUSE}.html", tmp_path / "profile")

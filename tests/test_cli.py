@@ -12,7 +12,7 @@ from conftest import ROOT, SEED
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ingest.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "mandates.cli", *args], capture_output=True, text=True,
                           cwd=cwd or ROOT, timeout=300)
 
 

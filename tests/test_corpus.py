@@ -116,8 +116,8 @@ def test_every_corpus_file_has_expectations():
 
 @pytest.fixture(scope="module")
 def docs(vocab):
-    from ingest.extract import extract
-    from ingest.read import read_source
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
 
     return {name: extract(read_source(CORPUS / name), vocab) for name in EXPECTED}
 
@@ -184,7 +184,7 @@ def test_whole_corpus_builds_and_conforms(corpus_build):
 def test_archaic_items_inherit_the_paragraph_verb(docs, vocab, name):
     from rdflib import URIRef
 
-    from ingest.build import build_graph
+    from mandates.graph.builder import build_graph
 
     d = docs[name]
     op = next(p for p in d.paragraphs if p.local == "op/1")
@@ -200,9 +200,9 @@ def test_archaic_items_inherit_the_paragraph_verb(docs, vocab, name):
 def test_unlisted_names_become_flagged_mentions(vocab, tmp_path):
     """Names that look like an organisation's or an instrument's but are in no vocabulary are
     kept as flagged mentions with minted IRIs and listed in the report, never dropped."""
-    from ingest.build import build_graph
-    from ingest.extract import extract
-    from ingest.read import read_source
+    from mandates.graph.builder import build_graph
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
 
     f = tmp_path / "x.md"
     f.write_text("99/9. 测试\n\n大会，\n\n欢迎非洲开发银行执行《示范合作框架协议》，\n\n"

@@ -28,7 +28,7 @@ INVALID = sorted(FIXTURES.glob("C[0-9][0-9]-invalid-[0-9][0-9].ttl"))
 
 @pytest.fixture(scope="module")
 def shapes() -> Graph:
-    from ingest.validate import corpus_shapes_graph
+    from mandates.validate.engine import corpus_shapes_graph
 
     return corpus_shapes_graph()
 
@@ -42,7 +42,7 @@ def _fired(results) -> set[str]:  # type: ignore[no-untyped-def]
 
 
 def _both(path: Path):  # type: ignore[no-untyped-def]
-    from ingest.validate import corpus_shapes_graph, fast_validate, validate
+    from mandates.validate.engine import corpus_shapes_graph, fast_validate, validate
 
     g = Graph().parse(path, format="turtle")
     return (validate(g, vocabulary=Graph(), shapes=corpus_shapes_graph()),
@@ -81,7 +81,7 @@ def test_each_fixture_breaks_its_shape_alone_in_both_engines(path: Path) -> None
 
 
 def test_the_fast_engine_is_allowed_for_these_shapes() -> None:
-    from ingest.validate import engine_matches_reference
+    from mandates.validate.engine import engine_matches_reference
 
     assert engine_matches_reference()
 
@@ -100,7 +100,7 @@ def _versions(tmp_path: Path, *, en_agenda_item: int | None = None) -> Path:
 
 
 def _build(folder: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ingest.cli", "build", str(folder), "--out", str(out), "--quiet",
+    return subprocess.run([sys.executable, "-m", "mandates.cli", "build", str(folder), "--out", str(out), "--quiet",
                            *extra], cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 

@@ -47,14 +47,14 @@ EXPECTED_EDGES = [
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ingest.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "mandates.cli", *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=120)
 
 
 @pytest.fixture(scope="module")
 def seed_store(seed_build):
     """The seed's store (built by the real pipeline), opened read-only."""
-    from ingest.gephi import open_read_only
+    from mandates.exports.gephi import open_read_only
 
     out, result = seed_build
     assert result.exit_code() == 0
@@ -63,14 +63,14 @@ def seed_store(seed_build):
 
 @pytest.fixture(scope="module")
 def networks(seed_store):
-    from ingest.gephi import project
+    from mandates.exports.gephi import project
 
     return {p: project(seed_store, p) for p in PROJECTIONS}
 
 
 @pytest.fixture(scope="module")
 def gexf(networks):
-    from ingest.gephi import to_gexf
+    from mandates.exports.gephi import to_gexf
 
     return {p: to_gexf(net) for p, net in networks.items()}
 
@@ -133,8 +133,8 @@ def test_networkx_reads_the_gexf_back_with_types_and_labels(networks, gexf, tmp_
 
 
 def test_gexf_is_byte_identical_across_runs_and_builds(seed_build, gexf, tmp_path):
-    from ingest.gephi import open_read_only, project, to_gexf
-    from ingest.pipeline import build
+    from mandates.exports.gephi import open_read_only, project, to_gexf
+    from mandates.build.pipeline import build
 
     out, _ = seed_build
     again = tmp_path / "again"
@@ -192,7 +192,7 @@ def test_actor_theme_network_has_theme_nodes(networks):
 def test_labels_lose_control_characters_and_stay_valid(schema):
     from lxml import etree
 
-    from ingest.gephi import Edge, Network, Node, to_csv, to_gexf
+    from mandates.exports.gephi import Edge, Network, Node, to_csv, to_gexf
 
     bad = Node(id="actor:x", iri="https://w3id.org/un-mandates/actor/x", type="actor",
                label="A\x00 B\x0b\nC", label_zh="甲\x1f乙", label_en="A B C\x7f")
@@ -210,7 +210,7 @@ def test_labels_lose_control_characters_and_stay_valid(schema):
 
 
 def test_build_exports_write_the_default_gexf_fast(seed_store, gexf, tmp_path):
-    from ingest.gephi import write_build_exports
+    from mandates.exports.gephi import write_build_exports
 
     write_build_exports(seed_store, tmp_path)
     assert (tmp_path / "mandates.gexf").read_bytes() == gexf["mandate"]
@@ -241,7 +241,7 @@ def test_gephi_csv_tables(seed_build, networks, tmp_path):
 # --- the picture -----------------------------------------------------------------------------
 
 def test_png_and_svg_of_the_mandate_network(networks):
-    from ingest.gephi import draw
+    from mandates.exports.gephi import draw
 
     png = draw(networks["mandate"], "png")
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 50_000

@@ -54,7 +54,7 @@ def outputs(out: Path, names=OUTPUTS) -> dict[str, bytes]:  # type: ignore[no-un
 
 def same_as_clean(out: Path, folder: Path, tmp: Path, *, names=OUTPUTS) -> None:  # type: ignore[no-untyped-def]
     """``out`` holds exactly what a clean build of ``folder`` writes."""
-    from ingest.pipeline import build
+    from mandates.build.pipeline import build
 
     clean = tmp / f"clean-{time.monotonic_ns()}"
     build([folder], clean, jobs=1)
@@ -74,7 +74,7 @@ def small(tmp_path: Path) -> Path:
 
 
 def test_nothing_changed_skips_every_document(small, tmp_path):
-    from ingest.pipeline import build
+    from mandates.build.pipeline import build
 
     out = tmp_path / "out"
     first = build([small], out, jobs=2)
@@ -87,7 +87,7 @@ def test_nothing_changed_skips_every_document(small, tmp_path):
 
 
 def test_changed_file_is_rebuilt_alone_and_its_graph_replaced(small, tmp_path):
-    from ingest.pipeline import build
+    from mandates.build.pipeline import build
 
     out = tmp_path / "out"
     build([small], out, jobs=2)
@@ -112,8 +112,8 @@ def test_language_versions_are_viewed_together_once(small, tmp_path, monkeypatch
     """The view part of a resolution built from several files (55/23, English and Chinese) is
     kept in docs/ and used again while its files do not change; a change to one of them makes
     a new part (the old one is removed), and a damaged part is made again."""
-    from ingest import workers
-    from ingest.pipeline import build
+    from mandates.build import workers
+    from mandates.build.pipeline import build
 
     made: list[list[str]] = []
     view_fragment = workers.view_fragment
@@ -157,7 +157,7 @@ def test_language_versions_are_viewed_together_once(small, tmp_path, monkeypatch
 
 
 def test_removed_file_leaves_the_store_and_the_outputs(small, tmp_path):
-    from ingest.pipeline import build
+    from mandates.build.pipeline import build
 
     out = tmp_path / "out"
     build([small], out, jobs=2)
@@ -176,7 +176,7 @@ def test_artefact_changed_since_it_was_built_never_reaches_a_store_loaded_again(
     """Earlier builds' N-Quads are loaded without pyoxigraph checking their IRIs again (they
     passed when they were built): one changed since, here given an IRI with a space, is
     refused by its hash, and the message says how to build the document again."""
-    from ingest.pipeline import BuildError, build
+    from mandates.build.pipeline import BuildError, build
 
     out = tmp_path / "out"
     build([small], out, jobs=1)
@@ -199,7 +199,7 @@ def test_artefact_changed_since_it_was_built_never_reaches_a_store_loaded_again(
 def test_artefact_changed_since_it_was_built_never_replaces_a_graph(small, tmp_path):
     """The same when the store is updated graph by graph: a graph the store does not hold as
     recorded is loaded again from its file, which must still be the one built."""
-    from ingest.pipeline import STORE_STATE, BuildError, build
+    from mandates.build.pipeline import STORE_STATE, BuildError, build
 
     out = tmp_path / "out"
     build([small], out, jobs=1)
@@ -241,7 +241,7 @@ def _same_graphs(out: Path) -> None:
 def test_outputs_made_side_by_side_equal_a_clean_build(small, tmp_path, monkeypatch):
     """With enough documents the corpus shapes and the view are made in the workers and the
     graph files in a thread while the build process writes the GEXF: the same bytes."""
-    from ingest import pipeline
+    from mandates.build import pipeline
 
     monkeypatch.setattr(pipeline, "PARALLEL_EXPORTS_MIN", 1)
     out = tmp_path / "out"
@@ -256,7 +256,7 @@ def test_side_worker_that_dies_is_replaced_by_the_build_process(small, tmp_path,
     writes what a clean build writes (no traceback, no half-written output)."""
     from conftest import dies_in_a_worker
 
-    from ingest import pipeline
+    from mandates.build import pipeline
 
     dies_in_a_worker.__wrapped__ = pipeline._shapes_and_view  # type: ignore[attr-defined]
     monkeypatch.setattr(pipeline, "PARALLEL_EXPORTS_MIN", 1)
@@ -273,7 +273,7 @@ def test_two_files_for_one_graph_load_the_first_alone(small, tmp_path):
     """Two files print the same symbol in the same language: the first (in file order) is built
     into the store, the second is reported; the store loaded while the documents are built
     holds the first one's graph, not both merged."""
-    from ingest.pipeline import build
+    from mandates.build.pipeline import build
 
     f = small / "A-RES-50-2.en.txt"
     text = f.read_text(encoding="utf-8")
@@ -300,7 +300,7 @@ def test_graph_files_hold_the_graphs_of_the_store(corpus_build):
 
 def test_graph_files_under_another_base(small, tmp_path):
     """Another base moves every minted IRI (and the graph IRIs)."""
-    from ingest.pipeline import build
+    from mandates.build.pipeline import build
 
     out = tmp_path / "out"
     build([small], out, base="http://localhost:8000/", jobs=2)
@@ -312,8 +312,8 @@ def test_graph_files_under_another_base(small, tmp_path):
 def test_merged_view_is_the_view_of_the_whole_store(corpus_build):
     """mandates.json/csv, merged from per-resolution parts, are what the SPARQL views over the
     whole store give (labels other documents add to shared IRIs included)."""
-    from ingest.export import mandates, mandates_csv, to_json
-    from ingest.store import open_store
+    from mandates.exports.view import mandates, mandates_csv, to_json
+    from mandates.rdf.store import open_store
 
     out, _ = corpus_build
     view = mandates(open_store(out / "store", read_only=True))
@@ -340,7 +340,7 @@ def _graphs(out: Path):  # type: ignore[no-untyped-def]
 def test_a_second_build_into_the_same_folder_is_refused(small, tmp_path):
     import fcntl
 
-    from ingest.pipeline import BuildError, build
+    from mandates.build.pipeline import BuildError, build
 
     out = tmp_path / "out"
     (out / "docs").mkdir(parents=True)
@@ -387,7 +387,7 @@ def test_killed_build_leaves_the_store_usable_and_resumes(tmp_path, corpus_build
         shutil.copy(CORPUS / name, folder / name)
     out = tmp_path / "out"
     env = {**os.environ, "CI": "true"}
-    cmd = [sys.executable, "-m", "ingest.cli", "build", str(folder), "--out", str(out), "--quiet"]
+    cmd = [sys.executable, "-m", "mandates.cli", "build", str(folder), "--out", str(out), "--quiet"]
     r = subprocess.run(cmd + ["--jobs", "2"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     before = quads(out)
@@ -443,7 +443,7 @@ def test_progress_bar_only_on_a_terminal(small, tmp_path):
     """A bar on a terminal; none when stderr is a pipe or CI is set (per-document lines instead)."""
 
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "ingest.cli", "build", str(small / SMALL[0]), str(small / SMALL[1]),
+    cmd = [sys.executable, "-m", "mandates.cli", "build", str(small / SMALL[0]), str(small / SMALL[1]),
            "--out", str(out), "--jobs", "1"]
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     # a pipe: lines, no bar
@@ -503,11 +503,11 @@ def _damaged(g, seed: int):  # type: ignore[no-untyped-def]
 def test_reachable_vocabulary_gives_the_results_of_the_whole(vocab):
     """Workers validate a document with the part of the vocabulary it reaches; pySHACL gives the
     same results as with the whole vocabulary, on real documents and on damaged ones."""
-    from ingest.build import build_graph
-    from ingest.extract import extract
-    from ingest.read import read_source
-    from ingest.validate import validate
-    from ingest.workers import _vocabulary_graph, reachable_is_exact, vocabulary_for
+    from mandates.graph.builder import build_graph
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
+    from mandates.validate.engine import validate
+    from mandates.build.workers import _vocabulary_graph, reachable_is_exact, vocabulary_for
 
     base = "https://w3id.org/un-mandates/"
     assert reachable_is_exact(base)
@@ -529,10 +529,12 @@ def test_whole_vocabulary_when_the_reduction_would_not_be_exact(vocab, monkeypat
     from rdflib import Graph, Literal, URIRef
     from rdflib.namespace import RDF, RDFS, SH
 
-    from ingest import validate, workers
-    from ingest.build import build_graph
-    from ingest.extract import extract
-    from ingest.read import read_source
+    from mandates.validate import engine as validate
+
+    from mandates.build import workers
+    from mandates.graph.builder import build_graph
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
 
     base = "https://w3id.org/un-mandates/"
     full = workers._vocabulary_graph(base)
@@ -564,7 +566,7 @@ def test_whole_vocabulary_when_the_reduction_would_not_be_exact(vocab, monkeypat
 def test_reference_validator_gives_the_same_outputs(corpus_build, tmp_path):
     """`--validator pyshacl` (pySHACL for every document) writes what the default build (the fast
     engine clears documents without any result) writes, over the whole bundled corpus."""
-    from ingest.pipeline import build
+    from mandates.build.pipeline import build
 
     out, result = corpus_build
     ref = build([CORPUS], tmp_path / "ref", validator="pyshacl")
@@ -576,8 +578,8 @@ def test_nodes_with_results_are_validated_by_pyshacl_alone(tmp_path, monkeypatch
     """A document the fast engine finds a result in (a resolution whose title differs from the
     dcterms:title instruments.ttl gives its symbol: an S01 warning) is validated by pySHACL over
     the nodes with results only, and the build writes what `--validator pyshacl` writes."""
-    from ingest import validate as v
-    from ingest.pipeline import build
+    from mandates.validate import engine as v
+    from mandates.build.pipeline import build
 
     text = (ROOT / "tests" / "data" / "A-RES-99-1.en.txt").read_text(encoding="utf-8")
     assert text.startswith("99/1. Test resolution")
@@ -629,7 +631,7 @@ def test_build_killed_while_its_workers_start_leaves_no_orphans(tmp_path):
             shutil.copy(f, folder / f.name)
     for trial in range(2):
         out = tmp_path / f"out{trial}"
-        proc = subprocess.Popen([sys.executable, "-m", "ingest.cli", "build", str(folder), "--out", str(out),
+        proc = subprocess.Popen([sys.executable, "-m", "mandates.cli", "build", str(folder), "--out", str(out),
                                  "--quiet", "--jobs", "2"], cwd=ROOT, env={**os.environ, "CI": "true"},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         first: set[int] | None = None

@@ -38,12 +38,12 @@ def pair_build(tmp_path_factory):
     with the pipeline's own stages (read, extract, RDF, graph.nq, vocabulary.ttl, store) but
     without its validation and JSON/CSV exports, which are slow for a resolution in two
     languages (see the report of this session)."""
-    from ingest.build import build_graph, vocabulary_graph
-    from ingest.extract import extract
-    from ingest.pipeline import atomic_write, sorted_nquads
-    from ingest.read import read_source
-    from ingest.store import load_nquads, open_store
-    from ingest.vocab import load
+    from mandates.graph.builder import build_graph, vocabulary_graph
+    from mandates.extract.extractors import extract
+    from mandates.build.pipeline import atomic_write, sorted_nquads
+    from mandates.extract.read import read_source
+    from mandates.rdf.store import load_nquads, open_store
+    from mandates.vocab.concepts import load
 
     out = tmp_path_factory.mktemp("pair")
     vocab = load()
@@ -141,7 +141,7 @@ def check_case(case: dict, rows: list[dict]) -> None:
 
 def check_spans(label: str, rows: list[dict]) -> None:
     """The offsets point at the excerpt in the source file (as read: offsets are characters)."""
-    from ingest.read import read_source
+    from mandates.extract.read import read_source
 
     texts: dict[str, str] = {}
     checked = 0
@@ -169,7 +169,7 @@ def _file_for(symbol: str, lang: str) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_case_in_process(case, stores):
-    from ingest.query import run_query
+    from mandates.web.query import run_query
 
     rows = run_query(case["query"], store=stores[case["store"]], params=case.get("params"))
     check_case(case, rows)
@@ -177,7 +177,7 @@ def test_case_in_process(case, stores):
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_case_over_http_gives_the_same_rows(case, stores, servers):
-    from ingest.query import run_query
+    from mandates.web.query import run_query
 
     local = run_query(case["query"], store=stores[case["store"]], params=case.get("params"))
     remote = run_query(case["query"], store=servers[case["store"]], params=case.get("params"))
@@ -186,7 +186,7 @@ def test_case_over_http_gives_the_same_rows(case, stores, servers):
 
 
 def test_every_library_query_has_cases_on_the_seed():
-    from ingest.query import library
+    from mandates.web.query import library
 
     covered = {c["query"] for c in CASES if c["store"] == "seed"}
     assert set(library()) <= covered, set(library()) - covered
@@ -194,7 +194,7 @@ def test_every_library_query_has_cases_on_the_seed():
 
 
 def test_the_manifest_names_known_stores_and_parameters():
-    from ingest.query import library, params_of
+    from mandates.web.query import library, params_of
 
     lib = library()
     for c in CASES:
@@ -210,7 +210,7 @@ def test_the_manifest_names_known_stores_and_parameters():
 def test_headers_match_the_results(stores):
     """``# returns:`` lists the result columns in order; every parameter is one of them
     (pyoxigraph binds only projected variables)."""
-    from ingest.query import library, params_of, run_query_terms
+    from mandates.web.query import library, params_of, run_query_terms
 
     for name, q in library().items():
         params = {p.name: f"<{BASE}x>" for p in params_of(q) if p.required}
@@ -223,7 +223,7 @@ def test_headers_match_the_results(stores):
 
 
 def test_catalogue_lists_every_library_query():
-    from ingest.query import library, params_of
+    from mandates.web.query import library, params_of
 
     catalogue = (ROOT / "queries" / "README.md").read_text(encoding="utf-8")
     for name, q in library().items():
@@ -240,7 +240,7 @@ def test_catalogue_lists_every_library_query():
 
 
 def test_params_of_the_library():
-    from ingest.query import library, params_of
+    from mandates.web.query import library, params_of
 
     got = {n: [(p.name, p.required) for p in params_of(q)] for n, q in library().items() if params_of(q)}
     assert got == {"asked-of-actor": [("actor", True)], "provenance": [("clause", True)],
@@ -251,7 +251,7 @@ def test_params_of_the_library():
 
 
 def test_values_block_goes_into_the_outer_where_group():
-    from ingest.query import with_values
+    from mandates.web.query import with_values
 
     q = ('PREFIX a: <http://x/ns#>\n# a comment { with a brace\nSELECT ?s ("{" AS ?b) ?where\n'
          'WHERE { { SELECT ?s WHERE { ?s a:p ?o } } }')
@@ -266,7 +266,7 @@ def test_values_block_goes_into_the_outer_where_group():
 
 @pytest.mark.parametrize("value", ['say "hi"', "back\\slash", "line\nbreak\ttab", "{ } # <not an iri>", "'single'"])
 def test_string_parameters_round_trip_locally_and_over_http(value, tmp_path, stores, servers):
-    from ingest.query import run_query
+    from mandates.web.query import run_query
 
     q = tmp_path / "echo.rq"
     q.write_text("# title: echo\n# question: q\n# question-zh: q\n# params: x = a string\n# returns: x, n\n"
@@ -277,7 +277,7 @@ def test_string_parameters_round_trip_locally_and_over_http(value, tmp_path, sto
 
 
 def test_bad_iris_are_refused():
-    from ingest.query import QueryError, parse_param, sparql_term
+    from mandates.web.query import QueryError, parse_param, sparql_term
 
     for bad in ("actor=<not an iri>", "actor=<relative/path>", "actor=<http://x/a>b>", "=x", "noequals", "a b=1"):
         with pytest.raises(QueryError):
@@ -287,7 +287,7 @@ def test_bad_iris_are_refused():
 
 
 def test_python_api_errors(stores, tmp_path):
-    from ingest.query import QueryError, run_query
+    from mandates.web.query import QueryError, run_query
 
     with pytest.raises(QueryError) as e:
         run_query("no-such-query", store=stores["seed"])
@@ -314,7 +314,7 @@ def cli(*args: str) -> tuple[int, str, str]:
     import contextlib
     import io
 
-    from ingest.cli import main
+    from mandates.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -326,7 +326,7 @@ def cli(*args: str) -> tuple[int, str, str]:
 
 
 def test_cli_reports_requested_as_csv(stores):
-    r = subprocess.run([sys.executable, "-m", "ingest.cli", "query", "reports-requested", "--store",
+    r = subprocess.run([sys.executable, "-m", "mandates.cli", "query", "reports-requested", "--store",
                         str(stores["seed"]), "--format", "csv"], capture_output=True, text=True, cwd=ROOT,
                        timeout=120)
     assert r.returncode == 0, r.stderr
@@ -408,7 +408,7 @@ def test_cli_bad_query_file_exits_2(stores, tmp_path):
 
 def test_query_cli_reads_args_as_the_cli_gives_them(stores):
     """``query_cli`` takes the parsed arguments the ``query`` subcommand defines."""
-    from ingest.query import query_cli
+    from mandates.web.query import query_cli
 
     args = SimpleNamespace(query="reports-requested", store=str(stores["seed"]), param=[], format="csv")
     assert query_cli(args) == 0

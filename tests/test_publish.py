@@ -1,7 +1,7 @@
 """``mandates publish``: the static linked-data site of the seed resolution.
 
 Every resource has its page and its three RDF twins; each twin holds exactly the triples
-the graph holds about the IRI (the rule of ingest/publish.py, re-implemented here from the
+the graph holds about the IRI (the rule of mandates.web.publish, re-implemented here from the
 raw quads); clause pages show the text with the mentions highlighted and linked; the VoID
 description counts and checksums what the dumps hold; two publishes give the same bytes.
 """
@@ -32,13 +32,13 @@ FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": o
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ingest.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "mandates.cli", *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=300)
 
 
 @pytest.fixture(scope="module")
 def site(seed_build, tmp_path_factory):
-    from ingest.publish import publish
+    from mandates.web.publish import publish
 
     build_dir, _ = seed_build
     out = tmp_path_factory.mktemp("site") / "site"
@@ -54,7 +54,7 @@ def manifest(site):
 @pytest.fixture(scope="module")
 def graph(seed_build):
     """The union of the store's graphs, by subject (read straight from the store)."""
-    from ingest.store import open_store
+    from mandates.rdf.store import open_store
 
     store = open_store(seed_build[0] / "store", read_only=True)
     by_s = defaultdict(set)
@@ -114,8 +114,8 @@ def test_every_resource_has_its_four_files(site, manifest, graph):
 
 
 def test_twins_hold_the_triples_about_the_iri(site, manifest, graph, seed_build):
-    from ingest.publish import about
-    from ingest.store import open_store
+    from mandates.web.publish import about
+    from mandates.rdf.store import open_store
 
     root = site[0]
     for path, entry in manifest["resources"].items():
@@ -245,7 +245,7 @@ def test_void_counts_and_checksums(site):
 
 
 def test_publish_is_byte_identical_and_swaps(site, seed_build, tmp_path):
-    from ingest.publish import publish
+    from mandates.web.publish import publish
 
     root = site[0]
     again = tmp_path / "again"
@@ -259,8 +259,8 @@ def test_publish_is_byte_identical_and_swaps(site, seed_build, tmp_path):
 
 def test_html_is_escaped(tmp_path):
     """Text from the graph never becomes markup."""
-    from ingest.publish import publish
-    from ingest.store import open_store
+    from mandates.web.publish import publish
+    from mandates.rdf.store import open_store
 
     N, L = ox.NamedNode, ox.Literal
     (tmp_path / "b").mkdir()
@@ -317,7 +317,7 @@ def test_cli_exit_codes(seed_build, tmp_path):
 def test_serialisers_do_not_depend_on_the_order_given(site, graph):
     import random
 
-    from ingest.publish import to_jsonld, to_ntriples, to_turtle
+    from mandates.web.publish import to_jsonld, to_ntriples, to_turtle
 
     triples = sorted(expected_about(graph, BASE + "doc/A-RES-74-303/op/24"), key=str)
     shuffled = triples[:]
@@ -327,11 +327,11 @@ def test_serialisers_do_not_depend_on_the_order_given(site, graph):
 
 
 def test_every_phrase_of_the_site_is_in_the_catalogue():
-    """The site's fixed words live in ingest/templates/messages.json, in Chinese and English."""
-    from ingest.publish import KINDS, LANG_NAMES, TEMPLATES
+    """The site's fixed words live in ingest/mandates/web/templates/messages.json, in Chinese and English."""
+    from mandates.web.publish import KINDS, LANG_NAMES, TEMPLATES
 
     messages = json.loads((TEMPLATES / "messages.json").read_text(encoding="utf-8"))
-    code = (ROOT / "ingest" / "publish.py").read_text(encoding="utf-8")
+    code = (ROOT / "ingest" / "mandates" / "web" / "publish.py").read_text(encoding="utf-8")
     keys = {m.group(2) for m in re.finditer(r"""\b[BM]\((["'])(.*?)\1""", code)}
     keys |= set(KINDS.values()) | set(LANG_NAMES.values())
     assert len(keys) > 50

@@ -48,7 +48,7 @@ def server(tmp_path):
 
 
 def push(out: Path, endpoint: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ingest.cli", "push", "--endpoint", endpoint, "--store", str(out)],
+    return subprocess.run([sys.executable, "-m", "mandates.cli", "push", "--endpoint", endpoint, "--store", str(out)],
                           capture_output=True, text=True, cwd=ROOT, timeout=300)
 
 
@@ -60,7 +60,7 @@ def local_counts(out: Path) -> tuple[int, set[str]]:
 
 
 def test_push_round_trip_and_idempotent(seed_build, server):
-    from ingest.query import run_query
+    from mandates.web.query import run_query
 
     out, _ = seed_build
     n, graphs = local_counts(out)
@@ -116,7 +116,7 @@ def test_push_exit_codes(seed_build, tmp_path):
 
 
 def test_credentials_are_sent_but_never_shown():
-    from ingest.push import Endpoint
+    from mandates.web.push import Endpoint
 
     ep = Endpoint.parse("https://user:s%40cret@example.org:8443/store?x=1")
     assert ep.auth == "Basic dXNlcjpzQGNyZXQ="

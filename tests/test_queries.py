@@ -15,7 +15,7 @@ QUERIES = sorted((ROOT / "queries").rglob("*.rq"))
 def test_query_has_header_and_parses(path):
     import pyoxigraph
 
-    from ingest.store import read_query
+    from mandates.rdf.store import read_query
 
     q = read_query(path)
     for key in ("title", "question", "question-zh", "params", "returns"):
@@ -26,7 +26,7 @@ def test_query_has_header_and_parses(path):
 
 
 def test_catalogue_lists_every_query_with_its_question():
-    from ingest.store import read_query
+    from mandates.rdf.store import read_query
 
     catalogue = (ROOT / "queries/README.md").read_text(encoding="utf-8")
     for path in QUERIES:

@@ -23,9 +23,9 @@ SOURCE_LITERALS = {
 
 
 def _graph(path: Path, vocab):
-    from ingest.build import build_graph
-    from ingest.extract import extract
-    from ingest.read import read_source
+    from mandates.graph.builder import build_graph
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
 
     doc = extract(read_source(path), vocab)
     return doc, build_graph(doc)[1]
@@ -86,7 +86,7 @@ def test_seed_saved_as_html_reads_the_same_paragraphs(tmp_path, vocab):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=2000))
 def test_decoding_any_bytes_either_reads_or_says_why(data):
-    from ingest.read import InputError, decode
+    from mandates.extract.read import InputError, decode
 
     try:
         text, enc = decode(data, name="junk.bin")
@@ -99,10 +99,10 @@ def test_decoding_any_bytes_either_reads_or_says_why(data):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=3000))
 def test_any_text_extracts_and_builds_valid_iris(vocab, text):
-    from ingest.build import build_graph
-    from ingest.extract import extract
-    from ingest.iris import check
-    from ingest.read import Source, detect_language, detect_markup
+    from mandates.graph.builder import build_graph
+    from mandates.extract.extractors import extract
+    from mandates.rdf.iris import check
+    from mandates.extract.read import Source, detect_language, detect_markup
 
     src = Source("any.txt", text, "utf-8", detect_markup(text), detect_language(text), "0" * 64)
     doc = extract(src, vocab)
@@ -142,10 +142,10 @@ def _apply(lines, ops):
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_mutations())
 def test_damaged_seed_still_builds_a_conforming_graph(vocab, text):
-    from ingest.build import build_graph, vocabulary_graph
-    from ingest.extract import extract
-    from ingest.read import Source
-    from ingest.validate import validate
+    from mandates.graph.builder import build_graph, vocabulary_graph
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import Source
+    from mandates.validate.engine import validate
 
     src = Source("damaged.md", text, "utf-8", "md", "zh", "0" * 64)
     doc = extract(src, vocab)
@@ -158,8 +158,8 @@ _VOCAB: dict = {}
 
 
 def test_huge_single_line_does_not_hang(vocab, tmp_path):
-    from ingest.extract import extract
-    from ingest.read import read_source
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
 
     f = tmp_path / "huge.txt"
     f.write_text(SEED.read_text(encoding="utf-8").replace("\n", " ") * 10 + "会" * 100000, encoding="utf-8")
@@ -169,7 +169,7 @@ def test_huge_single_line_does_not_hang(vocab, tmp_path):
 
 @pytest.mark.parametrize("data,message", [(b"", "empty"), (b"   \n\t ", "empty"), (b"\x00\x01\x02\x03" * 10, "binary")])
 def test_empty_and_binary_files_are_input_errors(tmp_path, data, message):
-    from ingest.read import InputError, read_source
+    from mandates.extract.read import InputError, read_source
 
     f = tmp_path / "bad.txt"
     f.write_bytes(data)
@@ -178,11 +178,11 @@ def test_empty_and_binary_files_are_input_errors(tmp_path, data, message):
 
 
 def _normalise_by_characters(original: str, *, traditional: bool) -> tuple[str, tuple[int, ...]]:
-    """The normalisation ``ingest.text.normalise`` does (Markdown markup), written one
+    """The normalisation ``mandates.core.text.normalise`` does (Markdown markup), written one
     character at a time as the docstring states it: the reference its run-based code must equal."""
     import re
 
-    from ingest.text import fold_char, is_cjk
+    from mandates.core.text import fold_char, is_cjk
 
     drop = set()
     for m in re.finditer(r"\[([^\]\n]{0,300})\]\([^)\n]{0,300}\)", original):
@@ -217,14 +217,14 @@ NORMALISE_ALPHABET = list(" \t\f\v\n\r\u3000\u00a0\ufeff\u200b中文議會ab,，
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(NORMALISE_ALPHABET), max_size=40).map("".join), st.booleans())
 def test_normalise_equals_the_character_by_character_reference(text, traditional):
-    from ingest.text import normalise
+    from mandates.core.text import normalise
 
     n = normalise(text, traditional=traditional)
     assert (n.text, n.origin) == _normalise_by_characters(text, traditional=traditional)
 
 
 def test_normalise_equals_the_reference_on_the_seed():
-    from ingest.text import normalise
+    from mandates.core.text import normalise
 
     text = SEED.read_text(encoding="utf-8")
     n = normalise(text, traditional=True)
@@ -242,7 +242,7 @@ def test_page_breaks_and_unicode_line_separators_inside_paragraphs_build(tmp_pat
     file must still hold one quad per line."""
     import pyoxigraph
 
-    from ingest.pipeline import build
+    from mandates.build.pipeline import build
 
     text = SEED.read_text(encoding="utf-8")
     at = text.index("以确保其应对")  # inside operative paragraph 5
@@ -263,9 +263,9 @@ def test_page_breaks_and_unicode_line_separators_inside_paragraphs_build(tmp_pat
 
 def test_a_run_of_superscripts_too_long_for_a_footnote_is_no_marker(vocab, tmp_path):
     """Twenty superscript digits are no footnote number (one would not fit the view's JSON)."""
-    from ingest.build import build_graph
-    from ingest.extract import extract
-    from ingest.read import read_source
+    from mandates.graph.builder import build_graph
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
 
     text = SEED.read_text(encoding="utf-8")
     run = "¹²³⁴⁵⁶⁷⁸⁹¹²³⁴⁵⁶⁷⁸⁹¹²³"

@@ -133,7 +133,7 @@ def test_names_inside_titles_are_not_paragraph_actors(seed_doc):
 
 def test_every_offset_points_at_its_text(seed_doc):
     """Slicing the original file by the recorded offsets gives each mention's words."""
-    from ingest.text import fold_label
+    from mandates.core.text import fold_label
 
     raw = SEED.read_text(encoding="utf-8")
     assert seed_doc.original == raw
@@ -174,7 +174,7 @@ def test_graph_offsets_slice_to_exact_text(seed_build):
 
 
 def test_build_is_deterministic(tmp_path):
-    from ingest.pipeline import build
+    from mandates.build.pipeline import build
 
     a, b = tmp_path / "a", tmp_path / "b"
     build([SEED], a)

@@ -1,6 +1,6 @@
 """rjieba (jieba-rs) stands in for jieba only where it gives the same result.
 
-jieba is the reference. ``ingest.lexmatch`` uses rjieba when it is installed, calibrated to
+jieba is the reference. ``mandates.extract.lexmatch`` uses rjieba when it is installed, calibrated to
 give jieba's word boundaries and part-of-speech tags; these tests check that
 
 - the whole extracted document (paragraphs, clauses, mentions with their spans, issues,
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import lexmatch
+from mandates.extract import lexmatch
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -46,10 +46,10 @@ def generated(tmp_path_factory) -> list[Path]:
 
 
 def _extract(path: Path, vocab, backend: str, monkeypatch):  # type: ignore[no-untyped-def]
-    from ingest.build import build_graph
-    from ingest.extract import extract
-    from ingest.pipeline import sorted_nquads
-    from ingest.read import read_source
+    from mandates.graph.builder import build_graph
+    from mandates.extract.extractors import extract
+    from mandates.build.pipeline import sorted_nquads
+    from mandates.extract.read import read_source
 
     monkeypatch.setenv(lexmatch.SEGMENTER_ENV, backend)
     assert lexmatch.backend() == backend
@@ -86,8 +86,8 @@ def test_rjieba_extracts_generated_documents_as_jieba_does(generated, vocab, mon
 
 def _windows(vocab, paths: list[Path], monkeypatch):  # type: ignore[no-untyped-def]
     """The (text, start, end) windows the extractor segments and tags."""
-    from ingest.extract import extract
-    from ingest.read import read_source
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
 
     monkeypatch.setenv(lexmatch.SEGMENTER_ENV, "jieba")
     seen: list[tuple[str, str, int, int]] = []

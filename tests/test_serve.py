@@ -1,6 +1,6 @@
 """``mandates serve``: content negotiation on every IRI of the seed, and the SPARQL 1.1 Protocol.
 
-The seed is built with the real pipeline, published (``ingest.publish``; while it does not
+The seed is built with the real pipeline, published (``mandates.web.publish``; while it does not
 exist, a small fixture site stands in for it and the rest is answered from the store) and
 served on 127.0.0.1 with a free port. Real HTTP clients (urllib, SPARQLWrapper) get every
 resource in each format, and every RDF answer must parse (pyoxigraph) to exactly the triples
@@ -34,7 +34,7 @@ ACCEPT = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+j
 
 def _publisher():
     try:
-        from ingest import publish  # type: ignore[attr-defined]
+        from mandates.web import publish  # type: ignore[attr-defined]
     except ImportError:
         return None
     return publish if hasattr(publish, "publish") else None
@@ -43,7 +43,7 @@ def _publisher():
 def _fixture_site(build: Path, out: Path) -> Path:
     """A small stand-in for a published site: three resources in four files each, a home
     page and a VoID file, written from the store (so they hold the same triples)."""
-    from ingest.serve import Server
+    from mandates.web.serve import Server
 
     site = out / "site"
     app = Server(build, site=None)
@@ -78,7 +78,7 @@ def site(seed_build, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(seed_build, site):
-    from ingest.serve import start_server
+    from mandates.web.serve import start_server
 
     s = start_server(seed_build[0], site=site.path, timeout=10, memory=1024, max_rows=10000)
     yield s
@@ -87,7 +87,7 @@ def server(seed_build, site):
 
 @pytest.fixture(scope="module")
 def store(seed_build):
-    from ingest.store import open_store
+    from mandates.rdf.store import open_store
 
     return open_store(seed_build[0] / "store", read_only=True)
 
@@ -119,10 +119,10 @@ _INDEX: dict[int, object] = {}
 
 
 def expected(store, path: str) -> set[str]:  # type: ignore[no-untyped-def]
-    """The triples the graph holds about ``{BASE}path``: the rule of ``ingest.publish``
+    """The triples the graph holds about ``{BASE}path``: the rule of ``mandates.web.publish``
     (its in-memory index ``Data.about``, the code that wrote the site's files), or, without
-    the publisher, ``ingest.serve.describe`` (which a test holds to the same rule)."""
-    from ingest.serve import describe
+    the publisher, ``mandates.web.serve.describe`` (which a test holds to the same rule)."""
+    from mandates.web.serve import describe
 
     if id(store) not in _INDEX:
         publish = _publisher()
@@ -398,7 +398,7 @@ def test_service_description_and_query_page(server):
 
 
 def _library_cases():  # type: ignore[no-untyped-def]
-    from ingest.query import library, params_of
+    from mandates.web.query import library, params_of
 
     cases = []
     for name, q in library().items():
@@ -415,10 +415,10 @@ def _library_cases():  # type: ignore[no-untyped-def]
 
 
 def test_sparqlwrapper_runs_library_queries(server, seed_build):
-    """SPARQLWrapper (JSON over GET and POST, XML) gets the rows ingest.query.run_query gets."""
+    """SPARQLWrapper (JSON over GET and POST, XML) gets the rows mandates.web.query.run_query gets."""
     from SPARQLWrapper import JSON, POST, XML, SPARQLWrapper
 
-    from ingest.query import bind, plain, resolve, run_query, with_values
+    from mandates.web.query import bind, plain, resolve, run_query, with_values
 
     cases = _library_cases()
     names = {n for n, _ in cases}
@@ -452,8 +452,8 @@ def test_sparqlwrapper_runs_library_queries(server, seed_build):
 def test_cli_subprocess_and_errors(seed_build, site, tmp_path):
     """``mandates serve`` as a command: starts on a free port of 127.0.0.1, answers, stops
     on SIGTERM with exit 0; a missing store is exit 3, a --site that is no folder exit 2."""
-    from ingest.cli import main
-    from ingest.serve import start_subprocess
+    from mandates.cli import main
+    from mandates.web.serve import start_subprocess
 
     srv = start_subprocess(seed_build[0], site=site.path, port=0)
     try:
@@ -477,20 +477,20 @@ def test_cli_subprocess_and_errors(seed_build, site, tmp_path):
 
 
 def test_default_host_is_loopback():
-    from ingest.cli import _parser
+    from mandates.cli import _parser
 
     args = _parser().parse_args(["serve"])
     assert args.host == "127.0.0.1" and args.port == 8000
 
 
 def test_store_rule_is_publish_rule(store):
-    """What the server answers from the store (ingest.serve.describe) is what publish
-    writes into the files (ingest.publish.about), for every resource of the seed."""
-    from ingest.serve import describe
+    """What the server answers from the store (mandates.web.serve.describe) is what publish
+    writes into the files (mandates.web.publish.about), for every resource of the seed."""
+    from mandates.web.serve import describe
 
     publish = _publisher()
     if publish is None or not hasattr(publish, "about"):
-        pytest.skip("ingest.publish is not there yet")
+        pytest.skip("mandates.web.publish is not there yet")
     paths = resource_paths(store)
     hashes: dict[str, list[str]] = {}
     for r in store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s)) }"):
@@ -505,7 +505,7 @@ def test_store_rule_is_publish_rule(store):
 
 def test_store_only_server(seed_build, store):
     """Without a site (and no publisher), every IRI is answered from the store."""
-    from ingest.serve import Server
+    from mandates.web.serve import Server
 
     with Server(seed_build[0], site=None) as s:
         status, headers, body = fetch(s.url + "doc/A-RES-74-303/op/24/c/2", "text/turtle")
@@ -517,11 +517,11 @@ def test_store_only_server(seed_build, store):
 def test_another_base(seed_build, tmp_path):
     """``--base`` moves the IRIs (as publish does): the site published under that base and the
     store's answers (rebased on the fly) hold the same triples, at the same paths."""
-    from ingest.serve import Server
+    from mandates.web.serve import Server
 
     publish = _publisher()
     if publish is None:
-        pytest.skip("ingest.publish is not there yet")
+        pytest.skip("mandates.web.publish is not there yet")
     other = "http://127.0.0.1:8765/un/"
     publish.publish(seed_build[0], tmp_path / "site", base=other)
     with Server(seed_build[0], site=tmp_path / "site") as with_site, \

@@ -1,4 +1,4 @@
-"""The fast SHACL engine (ingest/shacl_fast.py) against pySHACL, the reference validator.
+"""The fast SHACL engine (mandates.validate.fast) against pySHACL, the reference validator.
 
 The fast engine may validate bulk builds only because these tests show that it gives
 pySHACL's verdict and pySHACL's results (shape, focus node, path, English message, severity,
@@ -18,8 +18,8 @@ from rdflib.namespace import RDF, SH, XSD
 pytest.importorskip("pyshacl")
 pytest.importorskip("pyoxigraph")
 
-from ingest.shacl_fast import UnsupportedShaclFeature, compile_shapes  # noqa: E402
-from ingest.validate import (  # noqa: E402
+from mandates.validate.fast import UnsupportedShaclFeature, compile_shapes  # noqa: E402
+from mandates.validate.engine import (  # noqa: E402
     Validation,
     engine_matches_reference,
     fast_validate,
@@ -28,7 +28,7 @@ from ingest.validate import (  # noqa: E402
     shapes_graph,
     validate,
 )
-from ingest.vocab import DEFAULT_BASE  # noqa: E402
+from mandates.vocab.concepts import DEFAULT_BASE  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "shapes"
@@ -63,7 +63,7 @@ def shape_ids(v: Validation) -> set[str]:
 
 @pytest.fixture(scope="module")
 def vocabulary():
-    from ingest.build import vocabulary_graph
+    from mandates.graph.builder import vocabulary_graph
 
     return vocabulary_graph(base=DEFAULT_BASE)
 
@@ -71,9 +71,9 @@ def vocabulary():
 @pytest.fixture(scope="module")
 def built(vocab):  # type: ignore[no-untyped-def]
     """Every corpus document built in-process: {file name: (graph name, graph)}."""
-    from ingest.build import build_graph
-    from ingest.extract import extract
-    from ingest.read import read_source
+    from mandates.graph.builder import build_graph
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
 
     out = {}
     for f in sorted(CORPUS.iterdir()):
@@ -85,14 +85,14 @@ def built(vocab):  # type: ignore[no-untyped-def]
 
 
 def nquads(graphs: list[tuple[str, Graph]]) -> str:
-    from ingest.pipeline import sorted_nquads
+    from mandates.build.pipeline import sorted_nquads
 
     return sorted_nquads(graphs)
 
 
 def reference(g: Graph) -> Validation:
     """pySHACL as the pipeline runs it (the reachable part of the vocabulary)."""
-    from ingest.workers import vocabulary_for
+    from mandates.build.workers import vocabulary_for
 
     return validate(g, vocabulary=vocabulary_for(g, DEFAULT_BASE), base=DEFAULT_BASE)
 

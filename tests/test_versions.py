@@ -14,7 +14,7 @@ EN_304 = CORPUS / "A-RES-74-304.en.txt"
 
 
 def test_the_two_printed_symbols_are_one_resolution():
-    from ingest.versions import identify
+    from mandates.build.versions import identify
 
     # same drafts (A/74/L.85), adoption date and session: the English symbol names both
     assert identify([SEED, EN_304]) == {str(SEED): "A/RES/74/304"}
@@ -27,7 +27,7 @@ def test_the_two_printed_symbols_are_one_resolution():
 def test_two_texts_in_one_language_are_never_one_resolution(tmp_path):
     """Same session, adoption date and drafts, but two Chinese texts printing different symbols:
     which one the English text goes with is not known, so every file keeps its own symbol."""
-    from ingest.versions import identify
+    from mandates.build.versions import identify
 
     other = tmp_path / "A-RES-74-309.zh.md"
     other.write_text(SEED.read_text(encoding="utf-8").replace("74/303.", "74/309.", 1), encoding="utf-8")
@@ -37,7 +37,7 @@ def test_two_texts_in_one_language_are_never_one_resolution(tmp_path):
 
 def test_texts_printing_different_agenda_items_are_not_one_resolution(tmp_path):
     """Same session, adoption date and drafts, other agenda item: not the same resolution."""
-    from ingest.versions import identify
+    from mandates.build.versions import identify
 
     other = tmp_path / "A-RES-74-304.en.txt"
     text = EN_304.read_text(encoding="utf-8")
@@ -48,7 +48,7 @@ def test_texts_printing_different_agenda_items_are_not_one_resolution(tmp_path):
 
 @pytest.fixture(scope="module")
 def bilingual(tmp_path_factory):
-    from ingest.pipeline import build
+    from mandates.build.pipeline import build
 
     out = tmp_path_factory.mktemp("bilingual")
     result = build([SEED, EN_304], out)
@@ -87,7 +87,7 @@ def test_disagreement_report_lists_what_differs(bilingual):
 
 
 def test_english_gold_scores(tmp_path):
-    from ingest.pipeline import build
+    from mandates.build.pipeline import build
 
     build([EN_304], tmp_path)
     proc = subprocess.run([sys.executable, str(ROOT / "tests/eval/score.py"), str(tmp_path / "mandates.json"),
@@ -99,8 +99,8 @@ def test_english_gold_scores(tmp_path):
 
 
 def test_english_addressees_and_report(vocab):
-    from ingest.extract import extract
-    from ingest.read import read_source
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
 
     d = extract(read_source(ROOT / "tests/data/A-RES-99-1.en.txt"), vocab)
     assert d.lang == "en" and d.header.meeting == 63 and d.header.adopted == "2020-09-04"
@@ -114,6 +114,6 @@ def test_english_addressees_and_report(vocab):
 @pytest.mark.parametrize("text,lang", [("大会，回顾", "zh"), ("The General Assembly, Recalling", "en"),
                                        ("The General Assembly（大会）, Recalling its resolution", "en")])
 def test_language_is_detected_from_the_text(text, lang):
-    from ingest.read import detect_language
+    from mandates.extract.read import detect_language
 
     assert detect_language(text) == lang

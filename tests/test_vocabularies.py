@@ -24,7 +24,7 @@ def test_every_concept_has_one_chinese_and_one_english_preferred_label(vocab, ki
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_no_label_names_two_concepts_unless_declared(vocab, kind):
-    from ingest.text import fold_label
+    from mandates.core.text import fold_label
 
     owners: dict[tuple[str, str], set[str]] = defaultdict(set)
     declared: dict[str, set[str]] = defaultdict(set)
@@ -62,7 +62,7 @@ def test_common_chinese_openings_are_verbs(vocab, word):
 
 
 def test_jieba_dictionary_is_generated_from_the_labels(vocab):
-    from ingest.lexmatch import user_dictionary_lines
+    from mandates.extract.lexmatch import user_dictionary_lines
 
     words = {line.rsplit(" ", 1)[0] for line in user_dictionary_lines(vocab)}
     assert "各国议会联盟" in words and "联合国国家工作队" in words
@@ -107,7 +107,7 @@ def test_code_names_no_verb_actor_or_instrument(vocab):
     zh_labels = sorted(lab for lab in labels if han.search(lab))
     en_labels = {lab for lab in labels if not han.search(lab)}
     found = []
-    for f in sorted((ROOT / "ingest").glob("*.py")):
+    for f in sorted((ROOT / "ingest").rglob("*.py")):
         for line, s in _code_strings(f):
             low = s.lower()
             if low.strip() in en_labels:

@@ -1,0 +1,330 @@
+"""Split the body of a resolution into preambular paragraphs, operative paragraphs
+(with their lettered sub-items) and footnotes, without relying on line breaks alone.
+
+Conventions used: operative paragraphs are numbered 1, 2, 3 … in sequence; preambular
+paragraphs come before the first one, each ending with a comma and opening with a
+preambular phrase; footnote texts start with their marker (``¹``, ``1/``, ``(1)``) at the
+start of a line; sub-items are ``(a)``, ``(b)`` … or ``(甲)``, ``(乙)`` ….
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mandates.extract.model import Footnote, Issue, Paragraph, Span
+from mandates.core.symbols import SYMBOL, archaic_resolution, canonical
+from mandates.core.text import SUPERSCRIPTS, superscript_value
+
+# a footnote marker: one to three superscript digits (a longer run is no footnote number)
+SUPER = f"(?<![{SUPERSCRIPTS}])[{SUPERSCRIPTS}]{{1,3}}(?![{SUPERSCRIPTS}])"
+# footnote text lines: "¹ 第 60/1 号决议。", "1/ A/52/…", "(1) …", "(注) …"
+_FOOTNOTE_LINE = re.compile(
+    rf"(?m)^[ \t]*(?:(?P<sup>{SUPER})|(?P<slash>\d{{1,2}})/(?![0-9])|\((?P<paren>\d{{1,2}})\)|(?P<archaic>\(注\)))[ \t]*(?P<body>[^\n]*)$"
+)
+_SUBITEM = re.compile(r"(?m)(?:^|(?<=[:;：；]))[ \t]*[(（](?P<label>[a-z]{1,2}|[甲乙丙丁戊己庚辛壬癸])[)）]")
+_CLOSE_PUNCT = "。.;；"
+
+
+@dataclass
+class Hole:
+    span: Span
+    what: str  # footnote | closing
+
+
+def find_footnotes(text: str, start: int, end: int, *, cites) -> tuple[list[Footnote], list[Hole]]:  # type: ignore[no-untyped-def]
+    """Footnote text blocks between ``start`` and ``end``, with the holes they leave.
+
+    ``cites`` is the pattern of numbered resolution citations (see ``symbols.citation_regex``).
+    """
+    notes: list[Footnote] = []
+    holes: list[Hole] = []
+    for m in _FOOTNOTE_LINE.finditer(text, start, end):
+        if m.group("sup"):
+            number, marker = superscript_value(m.group("sup")), m.group("sup")
+        elif m.group("slash"):
+            number, marker = int(m.group("slash")), m.group("slash") + "/"
+        elif m.group("paren"):
+            number, marker = int(m.group("paren")), f"({m.group('paren')})"
+        else:  # archaic "(注)" notes carry no number: numbered in order of appearance
+            number, marker = len(notes) + 1, m.group("archaic")
+        body_s, body_e = m.start("body"), m.end("body")
+        if body_e <= body_s:
+            continue
+        fn = Footnote(number=number, marker=marker, span=(m.start(), m.end()), text_span=(body_s, body_e))
+        fn.symbols = footnote_symbols(text[body_s:body_e], cites)
+        notes.append(fn)
+        holes.append(Hole((m.start(), m.end()), "footnote"))
+    # page furniture of PDF text layers: job numbers ("18-08219 (E)"), their date codes, page numbers
+    for m in _JOB_LINE.finditer(text, start, end):
+        holes.append(Hole((m.start(), m.end()), "page"))
+    # a footnote block flattened into the text: "______ 1 2 18-08219 (E) Resolution 60/1. A/51/402, annex. 250518"
+    for m in _FLAT_BLOCK.finditer(text, start, end):
+        numbers = [int(x) for x in m.group("nums").split()]
+        parts = _split_notes(m.group("body"), len(numbers))
+        if parts is None:
+            holes.append(Hole((m.start(), m.end()), "footnote"))
+            continue
+        body_start = m.start("body")
+        for n, (ps, pe) in zip(numbers, parts):
+            if any(f.number == n for f in notes):
+                continue
+            ts, te = body_start + ps, body_start + pe
+            fn = Footnote(number=n, marker=str(n), span=(ts, te), text_span=(ts, te))
+            fn.symbols = footnote_symbols(text[ts:te], cites)
+            notes.append(fn)
+        holes.append(Hole((m.start(), m.end()), "footnote"))
+    notes.sort(key=lambda f: (f.number, f.span))
+    return notes, holes
+
+
+_JOB_LINE = re.compile(r"(?m)^[ \t]*\d{2}-\d{5}[ \t]*\(E\)[ \t]*(?:\d{6})?[ \t]*$|^[ \t]*\d{1,3}/\d{1,3}[ \t]*$")
+_FLAT_BLOCK = re.compile(
+    r"_{5,}\s+(?P<nums>(?:\d{1,2}\s+){1,9})(?:\d{2}-\d{5}\s*\(E\)\s+)?(?P<body>.{1,1500}?)\s+\d{6}(?=\s|$)",
+    re.S,
+)
+
+
+def _split_notes(body: str, k: int) -> list[Span] | None:
+    """Split ``k`` footnote texts run together ("Resolution 60/1. A/51/402, annex.") at sentence ends."""
+    cuts = [m.end() for m in re.finditer(r"\.(?=\s+(?:[A-Z]|\d))", body)]
+    if len(cuts) < k - 1:
+        return None
+    bounds = [0] + cuts[: k - 1] + [len(body)]
+    spans = []
+    for a, b in zip(bounds, bounds[1:]):
+        while a < b and body[a].isspace():
+            a += 1
+        spans.append((a, b))
+    return spans
+
+
+def footnote_symbols(body: str, cites) -> list[str]:  # type: ignore[no-untyped-def]
+    """Canonical UN symbols named in a footnote's text, in order.
+
+    >>> from mandates.core.symbols import citation_regex
+    >>> cites = citation_regex(["第{n}号决议", "resolution {n}"], lang="zh")
+    >>> footnote_symbols("第60/1号决议。", cites), footnote_symbols("A/51/402,附件。", cites)
+    (['A/RES/60/1'], ['A/51/402'])
+    >>> footnote_symbols("见FCCC/CP/2015/10/Add.1,第1/CP.21号决定,附件。", cites)
+    ['FCCC/CP/2015/10/Add.1']
+    >>> footnote_symbols("See resolution 60/1.", cites), footnote_symbols("(出售品编号:C.96.IV.13)", cites)
+    (['A/RES/60/1'], [])
+    """
+    found: list[tuple[int, str]] = []
+    taken: list[Span] = []
+    for m in SYMBOL.finditer(body):
+        sym = canonical(m.group(1))
+        if "/" in sym:
+            found.append((m.start(), sym))
+            taken.append((m.start(), m.end()))
+    for m in cites.finditer(body):
+        if any(s <= m.start(1) < e for s, e in taken):
+            continue
+        number = m.group(1)
+        if re.fullmatch(r"\d{1,3}/\d{1,4}|\d{1,4}\s*\([IVXLC]+\)", number):
+            found.append((m.start(), canonical(number)))
+    for m in re.finditer(r"[〇零0一二三四五六七八九]{2,5}\s*[(（][一二三四五六七八九十]+[)）]", body):
+        sym = archaic_resolution(m.group(0))
+        if sym:
+            found.append((m.start(), sym))
+    out: list[str] = []
+    for _, sym in sorted(found):
+        if sym not in out:
+            out.append(sym)
+    return out
+
+
+_SUPER_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+# footnote markers in the styles conversions leave behind, glued to the text they mark
+_MARKER = re.compile(
+    r"(?P<slash>(?<=[^\s\d/A-Za-z])(?P<n1>\d{1,2})/(?![\d/A-Za-z]))"
+    r"|(?P<pre>(?<=[,.;，。；》”\u4e00-\u9fff])/(?P<n2>\d{1,2})(?![\d/]))"
+    r"|(?P<paren>(?<=[,.;，。；》”\u4e00-\u9fff])\((?P<n3>\d{1,2})\))"
+    r"|(?P<bare>(?<=[,;，；。》”])(?P<n4>\d{1,2})(?=[\s\u4e00-\u9fff]|$)(?![\s]*[年月日号条次届个%]))"
+    r"|(?P<detached>(?<=[,;.] )(?P<n5>\d{1,2})(?=\s+[^\d\s])(?!\s+(?:January|February|March|April|May|June|"
+    r"July|August|September|October|November|December|per|million|billion|and|or|to)\b))",
+    re.M,
+)
+# footnote anchors leaked from word processors into PDF text layers ("0F", "1F")
+_ANCHOR = re.compile(r"(?<=[,.;] )\d{1,2}F(?=\s)|(?<=\d )\d{1,2}F(?=\s)")
+
+
+def normalise_markers(text: str, start: int, end: int) -> tuple[str, list[tuple[int, int, int]]]:
+    """Rewrite footnote markers written as ``1/``, ``/1``, ``(1)`` or bare digits glued to
+    the text into superscript digits (same length, padded with spaces), so that every later
+    stage sees one marker style.
+
+    A candidate counts when markers run in sequence (the next number, or for the explicit
+    styles a number already seen), which keeps dates, counts and symbols out.
+
+    Returns:
+        The rewritten text and the markers found as (start, end, number).
+
+    >>> t, found = normalise_markers("报告,1/并请秘书长; 《公约》(2) 第3条", 0, 23)
+    >>> t
+    '报告,¹ 并请秘书长; 《公约》 ²  第3条'
+    >>> found
+    [(3, 5, 1), (16, 19, 2)]
+    """
+    chars = list(text)
+    for m in _ANCHOR.finditer(text, start, end):
+        for i in range(m.start(), m.end()):
+            chars[i] = " "
+    text = "".join(chars)
+    found: list[tuple[int, int, int]] = []
+    expected = 1
+    kinds = ("slash", "pre", "paren", "bare", "detached")
+    groups = {"slash": "n1", "pre": "n2", "paren": "n3", "bare": "n4", "detached": "n5"}
+    for m in _MARKER.finditer(text, start, end):
+        kind = next(k for k in kinds if m.group(k))
+        n = int(m.group(groups[kind]))
+        repeat_at_end = kind == "bare" and re.match(r"[ \t]*(\n|$)", text[m.end():m.end() + 3]) is not None
+        explicit = kind in ("slash", "pre", "paren")
+        if n == 0 or not (n == expected or (n < expected and (explicit or repeat_at_end))):
+            continue
+        if n == expected:
+            expected += 1
+        digits = str(n)
+        s, e = m.start(kind), m.end(kind)
+        k = s + (m.group(kind).index(digits))
+        for i in range(s, e):
+            chars[i] = " "
+        for j, d in enumerate(digits):
+            chars[k + j] = _SUPER_DIGITS[int(d)]
+        found.append((s, e, n))
+    return "".join(chars), found
+
+
+def mask(text: str, holes: list[Hole]) -> str:
+    """The text with every hole blanked out (same length, so offsets stay valid)."""
+    chars = list(text)
+    for h in holes:
+        for i in range(h.span[0], h.span[1]):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
+def find_operative_starts(masked: str, start: int, end: int) -> list[tuple[int, int, int]]:
+    """(number, start, body start) of operative paragraphs numbered 1, 2, 3 … in sequence.
+
+    A candidate number counts only when it is the next one expected, at a line start or
+    after a paragraph's closing punctuation, so numbers inside the text ("第 1/CP.21
+    号决定", "2. 5 million") are not taken for paragraph numbers.
+    """
+    cand = re.compile(r"(?:(?<=\n)|(?<=^)|(?<=[。;；.:：]))[ \t]*(\d{1,3})[ \t]*[.．、](?![0-9])[ \t]*", re.M)
+    found: list[tuple[int, int, int]] = []
+    expected = 1
+    for m in cand.finditer(masked, start, end):
+        n = int(m.group(1))
+        if n != expected:
+            continue
+        found.append((n, m.start(1), m.end()))
+        expected += 1
+    return found
+
+
+def split_preamble(masked: str, start: int, end: int, opens_clause, *, spaced=None,  # type: ignore[no-untyped-def]
+                   capital_lines: bool = False) -> list[Span]:
+    """Preambular paragraphs between ``start`` and ``end``.
+
+    A paragraph ends at a comma followed by a line break, or by white space in the original
+    file (``spaced(i, j)``; texts flattened to one line keep it), where the next text opens
+    with a preambular phrase (``opens_clause(pos)``); or at a comma followed by a blank line.
+    """
+    spans: list[Span] = []
+    pos = start
+    while pos < end and masked[pos].isspace():
+        pos += 1
+    cur = pos
+    for m in re.finditer(r"[,，]([ \t]*(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+[ \t]*)?)(\n[ \t\n]*|[ \t]*)", masked[:end]):
+        if m.start() < cur:
+            continue
+        nxt = m.end()
+        if nxt >= end:
+            break
+        gap = masked[m.start(2):m.end(2)]
+        blank = gap.count("\n") >= 2
+        broken = "\n" in gap or (spaced is not None and spaced(m.start(), nxt))
+        if blank or (broken and opens_clause(nxt)):
+            spans.append((cur, m.end(1)))
+            cur = nxt
+    if capital_lines:
+        # a line that opens with a capitalised preambular phrase starts a paragraph even where
+        # the comma before it was lost in conversion ("...global parliamentary" / "Taking ...")
+        extra = []
+        for m in re.finditer(r"\n[ \t]*(?=[A-Z])", masked[:end]):
+            k = m.end()
+            if k <= start or any(s_ <= k < e_ for s_, e_ in [(a, b) for a, b in spans] + [(cur, end)] if s_ == k):
+                continue
+            if masked[:m.start()].rstrip()[-1:] in (",", "，", "") or not opens_clause(k):
+                continue
+            extra.append(k)
+        if extra:
+            cuts = sorted(set([s_ for s_, _ in spans] + [cur] + extra))
+            spans = [(a, b) for a, b in zip(cuts, cuts[1:] + [end])]
+            cur = None  # spans now cover the whole preamble
+    if cur is not None:
+        tail_end = end
+        while tail_end > cur and masked[tail_end - 1].isspace():
+            tail_end -= 1
+        if tail_end > cur:
+            spans.append((cur, tail_end))
+    return [(s, _rstrip(masked, s, e)) for s, e in spans if _rstrip(masked, s, e) > s]
+
+
+def _rstrip(text: str, s: int, e: int) -> int:
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return e
+
+
+def segment(masked: str, body_start: int, body_end: int, opens_clause, *, spaced=None,  # type: ignore[no-untyped-def]
+            operative_only=None, complete: bool = True, capital_lines: bool = False) -> tuple[list[Paragraph], list[Issue]]:
+    """Preambular and operative paragraphs of the body ``[body_start, body_end)``.
+
+    Without numbered paragraphs (the archaic 1946–1966 style) in a complete text (one with
+    its closing lines), the paragraphs after the last comma-ended one (or those opening with a verb used only in operative paragraphs,
+    ``operative_only(pos)``) are operative, numbered in order.
+    """
+    issues: list[Issue] = []
+    ops = find_operative_starts(masked, body_start, body_end)
+    pre_end = ops[0][1] if ops else body_end
+    paragraphs: list[Paragraph] = []
+    pre = split_preamble(masked, body_start, pre_end, opens_clause, spaced=spaced, capital_lines=capital_lines)
+    if not ops and pre and complete:
+        k = len(pre)
+        while k > 0:
+            s, e = pre[k - 1]
+            ends_open = masked[e - 1] in ",，"
+            if ends_open and not (operative_only and operative_only(s)):
+                break
+            k -= 1
+        if k == len(pre) and operative_only and operative_only(pre[0][0]):
+            k = 0
+        unnumbered_ops = pre[k:]
+        pre = pre[:k]
+    else:
+        unnumbered_ops = []
+    for i, (s, e) in enumerate(pre, start=1):
+        paragraphs.append(Paragraph("preambular", i, (s, e), (s, e)))
+    for i, (s, e) in enumerate(unnumbered_ops, start=1):
+        p = Paragraph("operative", i, (s, e), (s, e))
+        _subitems(masked, p)
+        paragraphs.append(p)
+    for k, (n, s, bs) in enumerate(ops):
+        e = ops[k + 1][1] if k + 1 < len(ops) else body_end
+        e = _rstrip(masked, s, e)
+        p = Paragraph("operative", n, (s, e), (bs, e))
+        _subitems(masked, p)
+        paragraphs.append(p)
+    return paragraphs, issues
+
+
+def _subitems(masked: str, p: Paragraph) -> None:
+    for sm in _SUBITEM.finditer(masked, p.body_span[0], p.body_span[1]):
+        p.subitems.append((sm.group("label"), (sm.start(), sm.end())))
+
+
+__all__ = ["segment", "find_footnotes", "footnote_symbols", "mask", "Hole", "SUPER"]
