@@ -327,11 +327,14 @@ def test_serialisers_do_not_depend_on_the_order_given(site, graph):
 
 
 def test_every_phrase_of_the_site_is_in_the_catalogue():
-    """The site's fixed words live in ingest/mandates/web/templates/messages.json, in Chinese and English."""
+    """The site's fixed words live in ingest/mandates/web/templates/messages.json, in Chinese and English
+    (the templates and the modules that render the site name them as ``B("...")`` or ``M("...")``)."""
     from mandates.web.publish import KINDS, LANG_NAMES, TEMPLATES
 
     messages = json.loads((TEMPLATES / "messages.json").read_text(encoding="utf-8"))
-    code = (ROOT / "ingest" / "mandates" / "web" / "publish.py").read_text(encoding="utf-8")
+    web = ROOT / "ingest" / "mandates" / "web"
+    code = "\n".join(f.read_text(encoding="utf-8") for f in [web / "publish.py", web / "site.py",
+                                                             *sorted(TEMPLATES.rglob("*.html"))])
     keys = {m.group(2) for m in re.finditer(r"""\b[BM]\((["'])(.*?)\1""", code)}
     keys |= set(KINDS.values()) | set(LANG_NAMES.values())
     assert len(keys) > 50

@@ -514,6 +514,36 @@ def test_store_only_server(seed_build, store):
         assert status == 200 and b"A-RES-74-303" in body
 
 
+def test_the_server_renders_the_page_the_site_has(seed_build, site):
+    """A page answered from the store is the page the site would have (one set of templates):
+    byte for byte, for a paragraph, an actor, the ontology and the home page; the stylesheet
+    the pages link to is served without a site too."""
+    from mandates.web.serve import Server
+
+    if not site.published:
+        pytest.skip("mandates.web.publish is not there yet")
+    with Server(seed_build[0], site=None) as s:
+        for path in ("doc/A-RES-74-303/op/24", "actor/inter-parliamentary-union", "ontology"):
+            status, headers, body = fetch(s.url + path, "text/html")
+            assert status == 200 and body == (site.path / f"{path}.html").read_bytes(), path
+        status, headers, body = fetch(s.url, "text/html")
+        assert status == 200 and body == (site.path / "index.html").read_bytes()
+        status, headers, body = fetch(s.url + "style.css")
+        assert status == 200 and body == (site.path / "style.css").read_bytes()
+
+
+def test_html_answers_are_site_pages(server):
+    """The endpoint's HTML answers and its query page are pages of the site's design (its
+    header and stylesheet), with every value escaped."""
+    q = 'SELECT ?x WHERE { BIND("<b>&\'\\"" AS ?x) }'
+    status, headers, body = fetch(server.url + "sparql?" + urllib.parse.urlencode({"query": q, "format": "html"}))
+    text = body.decode("utf-8")
+    assert status == 200 and '<header class="site">' in text and 'href="/style.css"' in text
+    assert "<td><span>&lt;b&gt;&amp;&#x27;&quot;</span></td>" in text and "<b>&" not in text
+    status, headers, body = fetch(server.url + "sparql", "text/html")
+    assert status == 200 and b'<header class="site">' in body and b"<textarea" in body
+
+
 def test_another_base(seed_build, tmp_path):
     """``--base`` moves the IRIs (as publish does): the site published under that base and the
     store's answers (rebased on the fly) hold the same triples, at the same paths."""

@@ -20,16 +20,24 @@ server cannot be reached or refused a graph (the message names it; graphs alread
 from __future__ import annotations
 
 import base64
+import http.client
 import sys
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
+
+from mandates import __version__
+from mandates.rdf.describe import graph_names
+from mandates.rdf.formats import graph_ntriples
+from mandates.rdf.store import StoreError, built_store_path, open_built
 
 EXIT_OK, EXIT_USAGE, EXIT_STORE = 0, 2, 3
 TIMEOUT = 300  # seconds per request
 
 
 class PushError(Exception):
+    """A problem with the store or the server; ``code`` is the exit code."""
+
     def __init__(self, message: str, code: int = EXIT_STORE):
         super().__init__(message)
         self.code = code
@@ -37,12 +45,16 @@ class PushError(Exception):
 
 @dataclass
 class Pushed:
+    """What a push sent."""
+
     graphs: int
     triples: int
 
 
 @dataclass(frozen=True)
 class Endpoint:
+    """A Graph Store Protocol endpoint, parsed from its URL (credentials apart)."""
+
     scheme: str
     host: str
     port: int | None
@@ -72,40 +84,36 @@ class Endpoint:
 
 
 def _connection(ep: Endpoint):  # type: ignore[no-untyped-def]
-    import http.client
-
     if ep.scheme == "https":
         return http.client.HTTPSConnection(ep.host, ep.port, timeout=TIMEOUT)
     return http.client.HTTPConnection(ep.host, ep.port, timeout=TIMEOUT)
 
 
 def open_built_store(folder: Path):  # type: ignore[no-untyped-def]
-    """The embedded store a build wrote (``folder/store`` or the store folder itself), read-only."""
-    import pyoxigraph
-
-    if not folder.is_dir():
-        raise PushError(f"--store {folder}: no such folder (build one with 'mandates build --out {folder}')")
-    path = folder / "store" if (folder / "store" / "CURRENT").is_file() else folder
-    if not (path / "CURRENT").is_file():
-        raise PushError(f"--store {folder}: not a built store (no store/ in it; build one with "
-                        f"'mandates build --out {folder}')")
+    """The embedded store a build wrote (``folder/store`` or the store folder itself), read-only
+    (:func:`mandates.rdf.store.open_built`; its errors as :class:`PushError`)."""
+    hint = f"build one with 'mandates build --out {folder}'"
     try:
-        return pyoxigraph.Store.read_only(str(path))
-    except OSError as exc:
-        raise PushError(f"cannot open the store in {path}: {exc}") from None
+        built_store_path(folder)
+    except StoreError:
+        if not folder.is_dir():
+            raise PushError(f"--store {folder}: no such folder ({hint})") from None
+        raise PushError(f"--store {folder}: not a built store (no store/ in it; {hint})") from None
+    try:
+        return open_built(folder)
+    except StoreError as exc:
+        raise PushError(str(exc)) from None
 
 
 def push(store, endpoint: str, *, progress=None) -> Pushed:  # type: ignore[no-untyped-def]
     """PUT every named graph of ``store`` (an open pyoxigraph store) to ``endpoint``."""
-    import pyoxigraph
-
     ep = Endpoint.parse(endpoint)
-    names = sorted(g.value for g in store.named_graphs() if isinstance(g, pyoxigraph.NamedNode))
+    names = graph_names(store)
     conn = _connection(ep)
     total = 0
     try:
         for name in names:
-            data = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.NamedNode(name))
+            data = graph_ntriples(store, name)
             n = data.count(b"\n")
             headers = {"Content-Type": "application/n-triples", "Content-Length": str(len(data)),
                        "User-Agent": _agent()}
@@ -129,8 +137,6 @@ def push(store, endpoint: str, *, progress=None) -> Pushed:  # type: ignore[no-u
 
 
 def _request(conn, ep: Endpoint, method: str, target: str, data: bytes, headers: dict[str, str]):  # type: ignore[no-untyped-def]
-    import http.client
-
     try:
         conn.request(method, target, body=data, headers=headers)
         resp = conn.getresponse()
@@ -144,8 +150,6 @@ def _request(conn, ep: Endpoint, method: str, target: str, data: bytes, headers:
 
 
 def _agent() -> str:
-    from mandates import __version__
-
     return f"mandates/{__version__}"
 
 

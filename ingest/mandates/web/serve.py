@@ -1,7 +1,8 @@
 """``mandates serve``: every IRI answered at its own path, and a safe SPARQL 1.1 endpoint.
 
-Built on the standard library only (``http.server.ThreadingHTTPServer``, ``subprocess``)
-plus pyoxigraph and rdflib, which the project already uses.
+Built on the standard library (``http.server.ThreadingHTTPServer``, ``subprocess``); the
+store is reached through :mod:`mandates.rdf` and every HTML page comes from the site's
+templates (:mod:`mandates.web.pages`).
 
 Linked data
     The IRI ``{base}PATH`` is answered at ``/PATH`` (whatever the host: a reverse proxy or a
@@ -17,7 +18,8 @@ Linked data
     Representations come from the site ``mandates publish`` wrote (``--site``; without it the
     build is published into a cache folder on start, see :func:`ensure_site`). A resource of
     the store that the site has no file for is answered from the store: the triples the
-    graph holds about the IRI (:func:`describe`), the same rule as the published files.
+    graph holds about the IRI (:func:`describe`), the same rule as the published files, and
+    the page the site would have (:meth:`mandates.web.site.Site.page`).
     Other files of the site (``void.ttl``, ``context.jsonld``, ``dump/…``, ``ontology/…``) are
     served as they are.
 
@@ -57,10 +59,10 @@ from __future__ import annotations
 
 import collections
 import hashlib
-import html
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -69,26 +71,28 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import urllib.parse
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_USAGE, EXIT_STORE = 0, 2, 3
+from mandates import __version__
+from mandates.rdf.describe import (FIXED, GraphIndex, all_quads, blank, describe, graph_names, hash_subjects, iri,
+                                   is_subject, literal, rebase_quads, rebase_triples, triple)
+from mandates.rdf.formats import RESOURCE_ALIASES, RESOURCE_OFFERS, negotiate, parse_accept, resource_bytes, serialize
+from mandates.rdf.formats import RESOURCE_FORMATS as FORMATS
+from mandates.rdf.namespaces import FORMATS_NS, RDF, RDFS, graph_base
+from mandates.rdf.store import StoreError, built_store_path, open_built
+from mandates.web import publish as publisher
+from mandates.web.pages import TEMPLATES, render
+from mandates.web.site import Site
 
-#: representations of a resource: the file extension, its media type
-FORMATS = {
-    "html": "text/html; charset=utf-8",
-    "ttl": "text/turtle; charset=utf-8",
-    "jsonld": "application/ld+json",
-    "nt": "application/n-triples",
-}
-#: media types a client may ask for, to the extension that answers them (in the server's order)
-RESOURCE_OFFERS = {"text/html": "html", "text/turtle": "ttl", "application/ld+json": "jsonld",
-                   "application/n-triples": "nt"}
-#: other names of these types, which count when a client names them exactly
-RESOURCE_ALIASES = {"text/html": ["application/xhtml+xml"], "text/turtle": ["application/x-turtle"],
-                    "application/ld+json": ["application/json"], "application/n-triples": ["text/plain"]}
+__all__ = ["Server", "ServerProcess", "describe", "ensure_site", "iri_path", "negotiate", "parse_accept",
+           "serve_cli", "start_server", "start_subprocess", "store_path"]
+
+EXIT_OK, EXIT_USAGE, EXIT_STORE = 0, 2, 3
 #: content types of other files of a site
 STATIC_TYPES = {
     ".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8",
@@ -106,183 +110,18 @@ IDLE_TIMEOUT = 20  # seconds a connection may stay silent
 SD = "http://www.w3.org/ns/sparql-service-description#"
 
 
-# ---------------------------------------------------------------- content negotiation
-
-
-def parse_accept(accept: str | None) -> list[tuple[str, str, float]]:
-    """The media ranges of an Accept header as (type, subtype, q).
-
-    >>> parse_accept("text/turtle;q=0.9, text/*;q=0.5, */*;q=0.1")
-    [('text', 'turtle', 0.9), ('text', '*', 0.5), ('*', '*', 0.1)]
-    """
-    out = []
-    for part in (accept or "").split(","):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        if "/" not in media:
-            if media == "*":  # some clients send a bare *
-                media = "*/*"
-            else:
-                continue
-        typ, _, sub = media.partition("/")
-        q = 1.0
-        for f in fields[1:]:
-            k, _, v = f.partition("=")
-            if k.strip().lower() == "q":
-                try:
-                    q = min(max(float(v.strip()), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-        out.append((typ.strip(), sub.strip(), q))
-    return out
-
-
-def negotiate(accept: str | None, offers: list[str], aliases: dict[str, list[str]] | None = None) -> str | None:
-    """The offer (a media type) the client prefers: for each offer the most specific media
-    range that matches it gives its q; the highest q > 0 wins, ties go to the earlier offer.
-    No Accept header (or an empty one) accepts anything. ``aliases`` names other media types
-    an offer also answers (``application/json`` for JSON-LD): they count only when the client
-    names them exactly and the offer's own type is not named exactly.
-
-    >>> offers = ["text/html", "text/turtle", "application/ld+json", "application/n-triples"]
-    >>> negotiate("application/ld+json, text/turtle;q=0.9", offers)
-    'application/ld+json'
-    >>> negotiate("text/*;q=0.5, text/turtle", offers)
-    'text/turtle'
-    >>> negotiate("*/*", offers), negotiate(None, offers)
-    ('text/html', 'text/html')
-    >>> negotiate("text/html;q=0, */*;q=0.1", offers)
-    'text/turtle'
-    >>> negotiate("image/png", offers) is None
-    True
-    >>> negotiate("application/json", offers, {"application/ld+json": ["application/json"]})
-    'application/ld+json'
-    """
-    ranges = parse_accept(accept)
-    if not ranges:
-        return offers[0] if offers else None
-    best, best_q = None, 0.0
-    for offer in offers:
-        typ, _, sub = offer.split(";")[0].strip().lower().partition("/")
-        q, spec = None, -1
-        for rt, rs, rq in ranges:
-            if rt == typ and rs == sub:
-                s = 2
-            elif rt == typ and rs == "*":
-                s = 1
-            elif rt == "*" and rs == "*":
-                s = 0
-            else:
-                continue
-            if s > spec:
-                q, spec = rq, s
-        if spec < 2:
-            for alias in (aliases or {}).get(offer, []):
-                at, _, asub = alias.lower().partition("/")
-                named = [rq for rt, rs, rq in ranges if rt == at and rs == asub]
-                if named:
-                    q, spec = max(named), 2
-        if q is not None and q > best_q:
-            best, best_q = offer, q
-    return best
-
-
 # ---------------------------------------------------------------- the store and its resources
 
 
 def store_path(folder: str | Path) -> Path:
-    """The embedded store of a folder written by ``mandates build --out`` (or the store itself)."""
-    from mandates.web.query import QueryError
-
-    path = Path(folder)
-    if (path / "store" / "CURRENT").is_file():
-        return path / "store"
-    if (path / "CURRENT").is_file():
-        return path
-    if not path.exists():
-        raise QueryError(f"store folder {path} does not exist (build one with 'mandates build --out {path}')", EXIT_STORE)
-    raise QueryError(f"{path} is not a built store (no store/ folder in it; build one with "
-                     f"'mandates build --out {path}')", EXIT_STORE)
-
-
-def graph_base(store: Any) -> str:
-    """The base IRI the graph was built with (from its vocabulary graph ``{base}graph/vocabulary``)."""
-    from mandates.vocab.concepts import DEFAULT_BASE
-
-    names = sorted(g.value for g in store.named_graphs() if hasattr(g, "value"))
-    for g in names:
-        if g.endswith("graph/vocabulary"):
-            return g[: -len("graph/vocabulary")]
-    for g in names:
-        m = re.match(r"(.*/)graph/[^/]+/[a-z]{2,3}$", g)
-        if m:
-            return m.group(1)
-    return DEFAULT_BASE
-
-
-#: predicates whose objects are part of the description of their subject (publish's rule)
-FOLLOW = ("https://w3id.org/un-mandates/ontology#anchor", "http://www.w3.org/ns/oa#hasSelector")
-
-
-def describe(store: Any, iri: str, hash_iris: list[str] | None = None) -> list[Any]:
-    """The triples the graph holds about ``iri``, the rule of the published files
-    (``mandates.web.publish.about``): over the union of the named graphs, every triple whose
-    subject is ``iri`` or ``iri#fragment`` (so ``{base}ontology`` answers for the ontology
-    terms), and, repeatedly, those of the objects of ``mnd:anchor`` and ``oa:hasSelector``
-    (a paragraph brings its anchors and their selectors). Without duplicates, sorted.
-
-    ``hash_iris``: the subjects ``iri#…`` when the caller knows them (else the store is
-    searched for them). A test checks that this gives what ``mandates.web.publish.about`` gives.
-    """
-    import pyoxigraph
-
-    if hash_iris is None:
-        prefix = str(pyoxigraph.Literal(iri + "#"))
-        hash_iris = sorted({r["s"].value for r in store.query(
-            f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?s) && STRSTARTS(STR(?s), {prefix})) }}")
-            if len(r["s"].value) > len(iri) + 1})
-    seen: dict[str, Any] = {}
-    done: set[str] = set()
-    todo = [iri, *hash_iris]
-    while todo:
-        s = todo.pop()
-        if s in done:
-            continue
-        done.add(s)
-        try:
-            node = pyoxigraph.NamedNode(s)
-        except ValueError:
-            continue
-        for q in store.quads_for_pattern(node, None, None):
-            t = pyoxigraph.Triple(q.subject, q.predicate, q.object)
-            seen.setdefault(str(t), t)
-            if q.predicate.value in FOLLOW and isinstance(q.object, pyoxigraph.NamedNode):
-                todo.append(q.object.value)
-    return [seen[k] for k in sorted(seen)]
+    """The embedded store of a folder written by ``mandates build --out`` (or the store itself);
+    raises :class:`mandates.rdf.store.StoreError`."""
+    return built_store_path(folder)
 
 
 def _fixed(value: str) -> bool:
     """IRIs that keep their place when the base moves (the ontology's own terms, as in publish)."""
-    from mandates.vocab.concepts import DEFAULT_BASE
-
-    return value.startswith((DEFAULT_BASE + "ontology", DEFAULT_BASE + "shapes"))
-
-
-def _rebase_term(term: Any, old: str, new: str) -> Any:
-    import pyoxigraph
-
-    if isinstance(term, pyoxigraph.NamedNode) and term.value.startswith(old) and not _fixed(term.value):
-        return pyoxigraph.NamedNode(new + term.value[len(old):])
-    return term
-
-
-def _rebase(triples: list[Any], old: str, new: str) -> list[Any]:
-    import pyoxigraph
-
-    if old == new:
-        return triples
-    return [pyoxigraph.Triple(_rebase_term(t.subject, old, new), _rebase_term(t.predicate, old, new),
-                              _rebase_term(t.object, old, new)) for t in triples]
+    return value.startswith(FIXED)
 
 
 def iri_path(raw: str) -> str | None:
@@ -325,18 +164,11 @@ def _cache_root() -> Path:
 
 
 def ensure_site(build_dir: Path, base: str | None = None, *, cache: Path | None = None,
-                log=None) -> Path | None:  # type: ignore[no-untyped-def]
+                log=None) -> Path:  # type: ignore[no-untyped-def]
     """The site of a build, published with ``mandates.web.publish.publish`` into a cache folder
     (``cache``, else ``$MANDATES_SITE_CACHE``, else ``$XDG_CACHE_HOME/mandates``, else
     ``~/.cache/mandates``) named by a hash of the build's graph, the base and the publisher's
-    code, so a rebuilt graph is published again and an unchanged one is reused. ``None``
-    when there is no publisher (the server then answers from the store alone)."""
-    try:
-        from mandates.web import publish as publisher  # type: ignore[attr-defined]
-    except ImportError:
-        if log:
-            log("mandates: mandates.web.publish is not available: answering from the store alone")
-        return None
+    code and templates, so a rebuilt graph is published again and an unchanged one is reused."""
     h = hashlib.sha256()
     for name in ("graph.nq", "vocabulary.ttl"):
         p = build_dir / name
@@ -346,12 +178,11 @@ def ensure_site(build_dir: Path, base: str | None = None, *, cache: Path | None 
                     h.update(chunk)
         h.update(b"\0")
     h.update((base or "").encode("utf-8"))
-    try:
-        h.update(Path(publisher.__file__).read_bytes())
-    except (OSError, TypeError):
-        pass
-    from mandates import __version__
-
+    for code in _publisher_code():
+        try:
+            h.update(code.read_bytes())
+        except OSError:
+            pass
     h.update(__version__.encode("utf-8"))
     root = cache or _cache_root()
     target = root / f"site-{h.hexdigest()[:16]}"
@@ -374,6 +205,12 @@ def ensure_site(build_dir: Path, base: str | None = None, *, cache: Path | None 
 
 
 # ---------------------------------------------------------------- the server
+
+
+def _publisher_code() -> list[Path]:
+    """The files that decide the bytes of a published site: the publisher's modules and templates."""
+    web = Path(publisher.__file__).resolve().parent
+    return [Path(publisher.__file__), web / "site.py", web / "pages.py", *sorted(TEMPLATES.rglob("*.*"))]
 
 
 def _read_manifest(site: Path | None) -> dict[str, Any]:
@@ -435,11 +272,9 @@ class Server:
                  port: int = 0, base: str | None = None, timeout: float = 10.0, memory: int = 1024,
                  max_rows: int = 10000, max_concurrent: int = 3, max_connections: int = 64,
                  quiet: bool = True):
-        import pyoxigraph
-
-        self.store_dir = store_path(store)
-        self.store = pyoxigraph.Store.read_only(str(self.store_dir))
-        self.graph_base = graph_base(self.store)
+        self.store_dir = built_store_path(store)
+        self.store = open_built(self.store_dir)
+        self.graph_base = graph_base(graph_names(self.store))
         self.site = Path(site) if site is not None else None
         self.manifest = _read_manifest(self.site)
         #: the resource paths the site has files for (from its manifest.json), None: ask the files
@@ -454,6 +289,8 @@ class Server:
         self._queries = threading.BoundedSemaphore(max(1, int(max_concurrent)))
         self._thread: threading.Thread | None = None
         self._hash_index = self._index_hash_iris()
+        self._pages: Site | None = None  # the site's pages over the store, made when first needed
+        self._pages_lock = threading.Lock()
         self.httpd = _HTTPServer((host, port), self)  # OSError when the address cannot be bound
         self.host, self.port = self.httpd.server_address[:2]
         self._tmp = Path(tempfile.mkdtemp(prefix="mandates-serve-"))  # the answers of queries
@@ -495,34 +332,18 @@ class Server:
 
     def _index_hash_iris(self) -> dict[str, list[str]]:
         """The hash IRIs ``{base}PATH#…`` that are subjects, by PATH (e.g. ``ontology``)."""
-        import pyoxigraph
-
         out: dict[str, list[str]] = {}
-        prefix = str(pyoxigraph.Literal(self.graph_base))
-        rows = self.store.query(
-            "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s) && STRSTARTS(STR(?s), "
-            f"{prefix}) && CONTAINS(STR(?s), '#')) }}")
-        for r in rows:
-            path, _, frag = r["s"].value[len(self.graph_base):].partition("#")
-            if frag:
-                out.setdefault(path, []).append(r["s"].value)
-        for v in out.values():
-            v.sort()
+        for s in hash_subjects(self.store, self.graph_base):
+            out.setdefault(s[len(self.graph_base):].partition("#")[0], []).append(s)
         return out
 
     def in_store(self, path: str) -> bool:
         """Whether the graph says something about ``{base}path``."""
-        import pyoxigraph
-
         if not path or (self.base != self.graph_base and _fixed(self.graph_base + path)):
             return False
         if path in self._hash_index:
             return True
-        try:
-            node = pyoxigraph.NamedNode(self.graph_base + path)
-        except ValueError:
-            return False
-        return next(iter(self.store.quads_for_pattern(node, None, None)), None) is not None
+        return is_subject(self.store, self.graph_base + path)
 
     def site_file(self, rel: str) -> Path | None:
         """A regular file of the site at ``rel`` (never outside the site)."""
@@ -570,29 +391,29 @@ class Server:
             return decoded
         return path
 
+    def pages(self) -> Site:
+        """The site's pages over the store, under the served base (made on first use: the
+        graph is read into memory once, as ``mandates publish`` reads it)."""
+        with self._pages_lock:
+            if self._pages is None:
+                quads = rebase_quads(all_quads(self.store), self.graph_base, self.base)
+                self._pages = Site(GraphIndex(quads, self.base), self.store, self.graph_base, publisher.read_sources())
+            return self._pages
+
     def render(self, path: str, ext: str) -> bytes:
-        """``{base}path`` answered from the store (see :func:`describe`), written by the
-        publisher's own serialisers when it is there (so the bytes match its files)."""
-        import pyoxigraph
-
-        from mandates.web.sparql_worker import PREFIXES
-
-        triples = _rebase(describe(self.store, self.graph_base + path, self._hash_index.get(path, [])),
-                          self.graph_base, self.base)
+        """``{base}path`` answered from the store (see :func:`describe`): the page the site would
+        have, or the triples written by the publisher's serialisers (the bytes of its files)."""
         if ext == "html":
-            return _resource_page(self.base + path, triples, self.base).encode("utf-8")
-        try:
-            from mandates.web import publish as pub  # type: ignore[attr-defined]
+            return self.pages().page(self.base + path, path=path).encode("utf-8")
+        triples = rebase_triples(describe(self.store, self.graph_base + path, self._hash_index.get(path, [])),
+                                 self.graph_base, self.base)
+        return resource_bytes(triples, ext)
 
-            writer = {"ttl": pub.to_turtle, "nt": pub.to_ntriples, "jsonld": pub.to_jsonld}[ext]
-        except (ImportError, AttributeError):
-            writer = None
-        if writer is not None:
-            return writer(triples)
-        fmt = {"ttl": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
-               "jsonld": pyoxigraph.RdfFormat.JSON_LD}[ext]
-        kwargs: dict[str, Any] = {"prefixes": PREFIXES} if ext == "ttl" else {}
-        return pyoxigraph.serialize(triples, format=fmt, **kwargs) or b""
+    def home_page(self) -> bytes:
+        """The site's home page, made from the store (when the site has no ``index.html``)."""
+        site = self.pages()
+        kinds = Counter(site.kind(i) for i in site.paths.values())
+        return site.home(dict(kinds), len(site.d.triples)).encode("utf-8")
 
     # -- SPARQL
 
@@ -733,8 +554,6 @@ class _Worker:
 
     def ask(self, job: dict[str, Any], timeout: float) -> dict[str, Any] | None:
         """Send one job and wait for its report line; ``None`` if the worker died or ran out of time."""
-        import select
-
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.jobs += 1
         deadline = time.monotonic() + timeout
@@ -781,93 +600,25 @@ class _Worker:
 # ---------------------------------------------------------------- pages
 
 
-_CSS = ("body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:1em 2em;max-width:70em}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .4em;vertical-align:top;"
-        "text-align:left}code,pre,textarea{font-family:ui-monospace,monospace}textarea{width:100%}"
-        "pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap}")
-
-
-def _page(title: str, body: str, lang: str = "en") -> str:
-    return (f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head><body>\n"
-            f"<main>\n{body}\n</main>\n</body></html>\n")
-
-
-def _link(value: str, base: str) -> str:
-    href = "/" + value[len(base):] if value.startswith(base) else value
-    if not href.startswith(("/", "http://", "https://")):
-        return html.escape(value)
-    return f"<a href=\"{html.escape(href)}\">{html.escape(value)}</a>"
-
-
-def _resource_page(iri: str, triples: list[Any], base: str) -> str:
-    import pyoxigraph
-
-    labels = [t.object for t in triples if t.subject.value == iri and isinstance(t.object, pyoxigraph.Literal)
-              and t.predicate.value.endswith(("#prefLabel", "#label", "/title", "#title"))]
-    title = labels[0].value if labels else iri
-    rows = []
-    for t in triples:
-        o = t.object
-        if isinstance(o, pyoxigraph.NamedNode):
-            cell = _link(o.value, base)
-        elif isinstance(o, pyoxigraph.Literal):
-            lang = f" lang=\"{html.escape(o.language)}\"" if o.language else ""
-            cell = f"<span{lang}>{html.escape(o.value)}</span>"
-        else:
-            cell = html.escape(str(o))
-        subj = "" if t.subject.value == iri else html.escape(t.subject.value[len(iri):])
-        rows.append(f"<tr><td>{subj}</td><td>{_link(t.predicate.value, base)}</td><td>{cell}</td></tr>")
-    path = iri[len(base):] if iri.startswith(base) else iri
-    alt = " · ".join(f"<a href=\"/{html.escape(path)}.{e}\">{e}</a>" for e in ("ttl", "jsonld", "nt"))
-    body = (f"<h1>{html.escape(title)}</h1>\n<p><code>{html.escape(iri)}</code> · {alt} · "
-            "<a href=\"/sparql\">SPARQL</a></p>\n<table>\n<thead><tr><th></th><th>property</th><th>value</th>"
-            "</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody></table>")
-    return _page(title, body)
-
-
-def _home_page(app: Server) -> str:
-    docs = sorted({r["s"].value for r in app.store.query(
-        "SELECT DISTINCT ?s WHERE { ?s a <https://w3id.org/un-mandates/ontology#Resolution> }",
-        use_default_graph_as_union=True)})
-    items = "\n".join(f"<li>{_link(d.replace(app.graph_base, app.base, 1), app.base)}</li>" for d in docs)
-    body = ("<h1>UN mandates</h1>\n<p>A knowledge graph of what the General Assembly asks, of whom.</p>\n"
-            f"<ul>\n{items}\n</ul>\n<p><a href=\"/sparql\">SPARQL endpoint</a></p>")
-    return _page("UN mandates", body)
+#: the query the query page starts with
+EXAMPLE_QUERY = ("PREFIX mnd: <https://w3id.org/un-mandates/ontology#>\n"
+                 "SELECT ?clause ?verb WHERE {\n  ?clause mnd:verb ?verb .\n} LIMIT 20\n")
 
 
 def _query_page(app: Server, query: str = "") -> str:
-    example = query or ("PREFIX mnd: <https://w3id.org/un-mandates/ontology#>\n"
-                        "SELECT ?clause ?verb WHERE {\n  ?clause mnd:verb ?verb .\n} LIMIT 20\n")
-    body = (
-        "<h1>SPARQL endpoint</h1>\n"
-        "<form method=\"get\" action=\"/sparql\">\n"
-        f"<p><textarea name=\"query\" rows=\"14\" spellcheck=\"false\">{html.escape(example)}</textarea></p>\n"
-        "<p><label>Results as <select name=\"format\"><option value=\"html\">HTML table</option>"
-        "<option value=\"json\">SPARQL JSON</option><option value=\"xml\">SPARQL XML</option>"
-        "<option value=\"csv\">CSV</option><option value=\"tsv\">TSV</option>"
-        "<option value=\"turtle\">Turtle (CONSTRUCT, DESCRIBE)</option>"
-        "<option value=\"ntriples\">N-Triples (CONSTRUCT, DESCRIBE)</option></select></label>\n"
-        "<button type=\"submit\">Run</button></p>\n</form>\n"
-        f"<p>The default graph is the union of the named graphs. Read-only; SERVICE is refused. "
-        f"Each query may run {app.timeout:g} s and use {app.memory} MiB; answers are cut at "
-        f"{app.max_rows} rows (headers <code>X-Result-Limit</code>, <code>X-Result-Truncated</code>).</p>\n"
-        "<p>SPARQL 1.1 Protocol: <code>GET /sparql?query=…</code>, <code>POST</code> form-encoded or "
-        "<code>application/sparql-query</code>; results by <code>Accept</code> or <code>format=</code>. "
-        "Service description: <code>GET /sparql</code> with <code>Accept: text/turtle</code>.</p>")
-    return _page("SPARQL endpoint", body)
+    """The page of ``GET /sparql`` for a browser: a form to write and run a query."""
+    return render("sparql.html", query=query or EXAMPLE_QUERY, timeout=f"{app.timeout:g}", memory=app.memory,
+                  max_rows=app.max_rows, path=None, lang="en")
 
 
 def _service_description(app: Server) -> list[Any]:
-    import pyoxigraph
-
-    N, L = pyoxigraph.NamedNode, pyoxigraph.Literal
+    """The SPARQL 1.1 service description of the endpoint."""
+    N, L = iri, literal
     # (dg's sd:Graph is left without counts: publish's void.ttl has them)
-    rdf_type = N("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    rdf_type = N(RDF + "type")
     svc = N(app.base + "sparql")
-    ds = pyoxigraph.BlankNode("dataset")
-    dg = pyoxigraph.BlankNode("defaultGraph")
+    ds = blank("dataset")
+    dg = blank("defaultGraph")
     t = [
         (svc, rdf_type, N(SD + "Service")),
         (svc, N(SD + "endpoint"), svc),
@@ -878,18 +629,18 @@ def _service_description(app: Server) -> list[Any]:
         (ds, rdf_type, N(SD + "Dataset")),
         (ds, N(SD + "defaultGraph"), dg),
         (dg, rdf_type, N(SD + "Graph")),
-        (svc, N("http://www.w3.org/2000/01/rdf-schema#comment"), L(
+        (svc, N(RDFS + "comment"), L(
             f"Read-only; SERVICE is refused. Each query may run {app.timeout:g} s and use {app.memory} MiB; "
             f"answers are cut at {app.max_rows} rows or triples (X-Result-Limit, X-Result-Truncated).", language="en")),
     ]
     for fmt in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                 "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
-        t.append((svc, N(SD + "resultFormat"), N("http://www.w3.org/ns/formats/" + fmt)))
-    for i, g in enumerate(sorted(x.value for x in app.store.named_graphs() if hasattr(x, "value"))):
-        ng = pyoxigraph.BlankNode(f"g{i}")
+        t.append((svc, N(SD + "resultFormat"), N(FORMATS_NS + fmt)))
+    for i, g in enumerate(graph_names(app.store)):
+        ng = blank(f"g{i}")
         t += [(ds, N(SD + "namedGraph"), ng), (ng, rdf_type, N(SD + "NamedGraph")),
               (ng, N(SD + "name"), N(g))]  # as queries see them (SPARQL is not rebased)
-    return [pyoxigraph.Triple(*x) for x in t]
+    return [triple(*x) for x in t]
 
 
 # ---------------------------------------------------------------- the handler
@@ -947,8 +698,6 @@ class _Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             if not self.app.quiet:
-                import traceback
-
                 traceback.print_exc()
 
     def do_GET(self) -> None:  # noqa: N802
@@ -988,7 +737,7 @@ class _Handler(BaseHTTPRequestHandler):
         app = self.app
         idx = app.site_file("index.html")
         if path == "index.html":
-            body: bytes | Path = idx if idx is not None else _home_page(app).encode("utf-8")
+            body: bytes | Path = idx if idx is not None else app.home_page()
             return self._send(200, body, FORMATS["html"])
         offers = ["text/html"]
         void = app.site_file("void.ttl")
@@ -1001,7 +750,7 @@ class _Handler(BaseHTTPRequestHandler):
                                {"Vary": "Accept"})
         if chosen == "text/turtle":
             return self._send(200, void, FORMATS["ttl"], {"Vary": "Accept", "Content-Location": "void.ttl"})  # type: ignore[arg-type]
-        body = idx if idx is not None else _home_page(app).encode("utf-8")
+        body = idx if idx is not None else app.home_page()
         return self._send(200, body, FORMATS["html"], {"Vary": "Accept", "Content-Location": "index.html"})
 
     def _resource(self, path: str) -> None:
@@ -1024,6 +773,8 @@ class _Handler(BaseHTTPRequestHandler):
         f = app.site_file(path) if not path.endswith("/") else app.site_file(path + "index.html")
         if f is not None:
             return self._send(200, f, STATIC_TYPES.get(f.suffix.lower(), "application/octet-stream"))
+        if path == "style.css":  # the pages' stylesheet, when there is no site to serve it
+            return self._send(200, TEMPLATES / "style.css", STATIC_TYPES[".css"])
         # PATH.ext of a resource the site has no file for
         stem, dot, ext = path.rpartition(".")
         stem = app.resolve(stem) if dot else stem
@@ -1117,8 +868,6 @@ class _Handler(BaseHTTPRequestHandler):
             out.unlink(missing_ok=True)
 
     def _describe_service(self, params: dict[str, list[str]]) -> None:
-        import pyoxigraph
-
         app = self.app
         offers = ["text/html", "text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
         chosen = negotiate(self.headers.get("Accept"), offers, RESOURCE_ALIASES)
@@ -1128,11 +877,7 @@ class _Handler(BaseHTTPRequestHandler):
                                {"Vary": "Accept"})
         if chosen == "text/html":
             return self._send(200, _query_page(app).encode("utf-8"), FORMATS["html"], {"Vary": "Accept"})
-        fmt = {"text/turtle": pyoxigraph.RdfFormat.TURTLE, "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
-               "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
-               "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML}[chosen]
-        kwargs = {"prefixes": {"sd": SD}} if chosen == "text/turtle" else {}
-        body = pyoxigraph.serialize(_service_description(app), format=fmt, **kwargs) or b""
+        body = serialize(_service_description(app), chosen, prefixes={"sd": SD} if chosen == "text/turtle" else None)
         ctype = FORMATS["ttl"] if chosen == "text/turtle" else chosen
         return self._send(200, body, ctype, {"Vary": "Accept"})
 
@@ -1225,8 +970,6 @@ def serve_cli(args) -> int:  # type: ignore[no-untyped-def]
     [--timeout S] [--memory MiB] [--max-rows N]``: serve until interrupted (SIGINT or SIGTERM).
     Exit codes: 0 stopped; 2 usage (bad option values, --site not a folder); 3 the store
     cannot be opened or the address cannot be bound."""
-    from mandates.web.query import QueryError
-
     def err(msg: str, code: int) -> int:
         print(f"mandates: error: {msg}", file=sys.stderr)
         return code
@@ -1244,8 +987,8 @@ def serve_cli(args) -> int:  # type: ignore[no-untyped-def]
         return err(f"--site {args.site} is not a folder (write one with 'mandates publish --out')", EXIT_USAGE)
     try:
         sp = store_path(args.store)
-    except QueryError as exc:
-        return err(str(exc), exc.code)
+    except StoreError as exc:
+        return err(str(exc), EXIT_STORE)
     site = args.site
     if site is None:
         build_dir = sp.parent if sp.name == "store" else sp

@@ -12,14 +12,15 @@ takes the next query, one that hit a limit or grew large is ended. For each quer
 2. caps its address space (``RLIMIT_AS``) at what it uses with the store open plus
    ``memory`` MiB, so the query (parsing included) can allocate at most that (the store's
    reserved thread arenas are not counted against the query);
-3. checks the query (:func:`check`): it must parse as a SPARQL 1.1 *query* with rdflib's
-   SPARQL parser; an update is refused (403), and so is any ``SERVICE`` pattern (403), found
-   in the parse tree *and*, as a second line, as a keyword token of the text after SPARQL's
-   ``\\u`` escapes are expanded (Oxigraph would otherwise send the query to any URL it names:
-   a request-forgery hole);
+3. checks the query (:func:`mandates.rdf.querycheck.analyse`): it must parse as a SPARQL 1.1
+   *query* with rdflib's SPARQL parser; an update is refused (403), and so is any ``SERVICE``
+   pattern (403), found in the parse tree *and*, as a second line, as a keyword token of the
+   text after SPARQL's ``\\u`` escapes are expanded (Oxigraph would otherwise send the query to
+   any URL it names: a request-forgery hole);
 4. runs the query (the default graph is the union of the named graphs unless the request
    names a dataset) and writes at most ``max_rows`` solutions (or triples) to the answer
-   file in the negotiated format, noting whether it cut the answer;
+   file in the negotiated format (an HTML answer is the site's page, from the templates of
+   :mod:`mandates.web.pages`), noting whether it cut the answer;
 5. lifts the limits again (they are soft limits; a SPARQL query runs no code that could
    raise them) for the next query.
 
@@ -30,14 +31,24 @@ It reports back one small dict (a JSON line on stdout): ``status``, ``content_ty
 
 from __future__ import annotations
 
-import html
 import json
 import re
+import resource
+import sys
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+import pyoxigraph
+
+from mandates.rdf.formats import negotiate
+from mandates.rdf.namespaces import PREFIXES, XSD
+from mandates.rdf.querycheck import Refused, analyse, check, expand_escapes, keywords
+from mandates.rdf.sparql import binding
+from mandates.web.pages import stream
+
+__all__ = ["Refused", "analyse", "check", "choose_format", "execute", "expand_escapes", "keywords", "main", "run",
+           "write_ask", "write_graph", "write_select"]
 
 # media types of the answers, by the short names the ``format`` parameter takes
 SELECT_FORMATS = {
@@ -75,142 +86,6 @@ MEDIA_ALIASES = {
     "application/n-triples": (None, "ntriples"), "text/plain": (None, "ntriples"),
     "application/ld+json": (None, "jsonld"), "application/rdf+xml": (None, "rdfxml"),
 }
-UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
-
-
-class Refused(Exception):
-    """A request the endpoint does not run; ``status`` is the HTTP status to answer."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-# ---------------------------------------------------------------- the query check
-
-
-def expand_escapes(text: str) -> str:
-    r"""SPARQL's codepoint escapes (``\uXXXX``, ``\UXXXXXXXX``), which apply to the whole query
-    text before it is parsed (SPARQL 1.1 §19.2).
-
-    >>> expand_escapes(r"\u0053ERVICE")
-    'SERVICE'
-    """
-    def sub(m: re.Match[str]) -> str:
-        try:
-            return chr(int(m.group(1) or m.group(2), 16))
-        except (ValueError, OverflowError):
-            return m.group(0)
-
-    return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})", sub, text)
-
-
-_TOKEN = re.compile(r"""
-    (?P<comment>\#[^\n\r]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
-  | (?P<name>[\w\u00B7\u0300-\u036F\u203F-\u2040.\-]*:[\w\u00B7\u0300-\u036F\u203F-\u2040.\-:%\\]*|_:[\w.\-]+)
-  | (?P<word>[A-Za-z][A-Za-z0-9_]*)
-  | (?P<other>.)
-""", re.VERBOSE | re.DOTALL)
-
-
-def keywords(text: str) -> list[str]:
-    """The bare words of a query (keywords and function names, upper-cased): not inside
-    comments, strings or IRIs, and not variables or prefixed names.
-
-    >>> keywords('SELECT ?service { ?s ex:service "SERVICE" } # SERVICE')
-    ['SELECT']
-    >>> keywords('select * { service <http://x/> { ?s ?p ?o } }')
-    ['SELECT', 'SERVICE']
-    """
-    return [m.group("word").upper() for m in _TOKEN.finditer(expand_escapes(text)) if m.group("word")]
-
-
-def _nodes(tree: Any):  # type: ignore[no-untyped-def]
-    """Every node of an rdflib SPARQL parse tree (without recursion: trees can be deep)."""
-    from pyparsing import ParseResults
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    stack, seen = [tree], set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        yield node
-        if isinstance(node, CompValue):
-            stack.extend(dict.values(node))
-        elif isinstance(node, ParseResults):
-            stack.extend(list(node))
-        elif isinstance(node, (list, tuple, set)):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            stack.extend(node.values())
-
-
-def check(text: str) -> str:
-    """The form of a query the endpoint runs (``SELECT``, ``CONSTRUCT``, ``DESCRIBE`` or ``ASK``);
-    raises :class:`Refused` for an update (403), a ``SERVICE`` pattern (403) or a text that
-    does not parse as a SPARQL 1.1 query (400).
-
-    >>> check("SELECT * WHERE { ?s ?p ?o }")
-    'SELECT'
-    >>> check("INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }")
-    Traceback (most recent call last):
-    ...
-    mandates.web.sparql_worker.Refused: updates are refused: this endpoint is read-only
-    >>> check("SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }")
-    Traceback (most recent call last):
-    ...
-    mandates.web.sparql_worker.Refused: SERVICE is refused: this endpoint does not send queries to other services
-    """
-    return analyse(text)[0]
-
-
-def analyse(text: str) -> tuple[str, bool]:
-    """:func:`check`, and whether the query names its dataset (``FROM``, ``FROM NAMED``).
-
-    >>> analyse("SELECT * FROM <http://x/g> WHERE { ?s ?p ?o }")
-    ('SELECT', True)
-    """
-    from pyparsing import ParseBaseException
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    words = keywords(text)
-    try:
-        tree = parseQuery(text)
-    except (ParseBaseException, RecursionError, ValueError, TypeError, KeyError) as exc:
-        is_update = False
-        try:
-            parseUpdate(text)
-            is_update = True
-        except Exception:  # noqa: BLE001 - any failure means "not an update either"
-            is_update = any(w in UPDATE_WORDS for w in words[:1]) or bool(
-                set(words) & {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP"} and not
-                set(words) & {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
-        if is_update:
-            raise Refused(403, "updates are refused: this endpoint is read-only") from None
-        msg = " ".join(str(exc).split())[:300] if not isinstance(exc, RecursionError) else "the query is nested too deeply"
-        raise Refused(400, f"the query does not parse as a SPARQL 1.1 query: {msg}") from None
-    top = tree[-1] if len(tree) else None
-    name = getattr(top, "name", "")
-    if name not in ("SelectQuery", "ConstructQuery", "DescribeQuery", "AskQuery"):  # pragma: no cover
-        raise Refused(400, "the query is not a SELECT, CONSTRUCT, DESCRIBE or ASK query")
-    dataset = False
-    for node in _nodes(tree):
-        if isinstance(node, CompValue):
-            if node.name == "ServiceGraphPattern":
-                raise Refused(403, "SERVICE is refused: this endpoint does not send queries to other services")
-            if node.name == "DatasetClause":
-                dataset = True
-    if "SERVICE" in words:  # the second line: the keyword anywhere outside strings, IRIs, comments
-        raise Refused(403, "SERVICE is refused: this endpoint does not send queries to other services")
-    return name[:-5].upper(), dataset
-
 
 # ---------------------------------------------------------------- negotiation
 
@@ -219,8 +94,6 @@ def choose_format(form: str, fmt: str | None, accept: str | None) -> tuple[str, 
     """The short name and the media type of the answer to a query of ``form``, from an
     explicit ``format`` parameter (a short name or a media type) or else the Accept header.
     Raises :class:`Refused` (400 for an unknown ``format``, 406 when nothing acceptable)."""
-    from mandates.web.serve import negotiate
-
     table = GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else ASK_FORMATS if form == "ASK" else SELECT_FORMATS
     idx = 1 if form in ("CONSTRUCT", "DESCRIBE") else 0
     if fmt:
@@ -253,21 +126,16 @@ def choose_format(form: str, fmt: str | None, accept: str | None) -> tuple[str, 
 
 
 def _json_term(term: Any) -> dict[str, Any]:
-    import pyoxigraph
-
-    from mandates.web.query import _binding  # the SPARQL 1.1 JSON form of an IRI, blank node or literal
-
+    """The SPARQL 1.1 JSON form of an IRI, blank node, literal or quoted triple."""
     if isinstance(term, pyoxigraph.Triple):
         return {"type": "triple", "value": {"subject": _json_term(term.subject),
                                             "predicate": _json_term(term.predicate),
                                             "object": _json_term(term.object)}}
-    binding = _binding(term)
-    return binding if binding is not None else {"type": "literal", "value": str(term)}
+    b = binding(term)
+    return b if b is not None else {"type": "literal", "value": str(term)}
 
 
 def _xml_term(term: Any) -> str:
-    import pyoxigraph
-
     if isinstance(term, pyoxigraph.NamedNode):
         return f"<uri>{xml_escape(term.value)}</uri>"
     if isinstance(term, pyoxigraph.BlankNode):
@@ -291,8 +159,6 @@ def _xml_text(s: str) -> str:
 
 
 def _csv_cell(term: Any) -> str:
-    import pyoxigraph
-
     if term is None:
         return ""
     if isinstance(term, pyoxigraph.BlankNode):
@@ -345,6 +211,7 @@ def _take(iterator: Any, limit: int) -> tuple[list[Any], bool]:
 
 def write_select(path: str, fmt: str, names: list[str], rows: list[Any], *, base: str = "",
                  note: str = "", query: str = "") -> None:
+    """The solutions of a SELECT query in the format ``fmt`` (a key of :data:`SELECT_FORMATS`)."""
     w = _Writer(path)
     if fmt == "json":
         w.write('{"head": {"vars": ' + json.dumps(names) + '},\n "results": {"bindings": [')
@@ -368,15 +235,14 @@ def write_select(path: str, fmt: str, names: list[str], rows: list[Any], *, base
         for sol in rows:
             w.write("\t".join(_tsv_cell(sol[n]) for n in names) + "\n")
     else:  # html
-        w.write(_html_head("SPARQL results", query, note))
-        w.write("<table>\n<thead><tr>" + "".join(f"<th>?{html.escape(n)}</th>" for n in names) + "</tr></thead>\n<tbody>\n")
-        for sol in rows:
-            w.write("<tr>" + "".join(f"<td>{_html_term(sol[n], base)}</td>" for n in names) + "</tr>\n")
-        w.write("</tbody></table>\n</main></body></html>\n")
+        cells = ([cell(sol[n], base) for n in names] for sol in rows)
+        _write_page(w, title="SPARQL results", query=query, note=note, form="select",
+                    names=[f"?{n}" for n in names], rows=cells)
     w.close()
 
 
 def write_ask(path: str, fmt: str, value: bool, *, note: str = "", query: str = "") -> None:
+    """The answer of an ASK query in the format ``fmt`` (a key of :data:`ASK_FORMATS`)."""
     w = _Writer(path)
     v = "true" if value else "false"
     if fmt == "json":
@@ -385,30 +251,17 @@ def write_ask(path: str, fmt: str, value: bool, *, note: str = "", query: str = 
         w.write('<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
                 f"<head/>\n<boolean>{v}</boolean>\n</sparql>\n")
     else:
-        w.write(_html_head("SPARQL result", query, note) + f"<p class=\"ask\">{v}</p>\n</main></body></html>\n")
+        _write_page(w, title="SPARQL result", query=query, note=note, form="ask", value=v)
     w.close()
 
 
-PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": XSD, "owl": "http://www.w3.org/2002/07/owl#", "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/", "eli": "http://data.europa.eu/eli/ontology#",
-    "oa": "http://www.w3.org/ns/oa#", "prov": "http://www.w3.org/ns/prov#",
-    "mnd": "https://w3id.org/un-mandates/ontology#",
-}
-
-
 def write_graph(path: str, fmt: str, triples: list[Any], *, base: str = "", note: str = "", query: str = "") -> None:
-    import pyoxigraph
-
+    """The answer to a CONSTRUCT or DESCRIBE query in the format ``fmt`` (a key of :data:`GRAPH_FORMATS`)."""
     if fmt == "html":
         w = _Writer(path)
-        w.write(_html_head("SPARQL results", query, note))
-        w.write("<table>\n<thead><tr><th>subject</th><th>predicate</th><th>object</th></tr></thead>\n<tbody>\n")
-        for t in triples:
-            w.write(f"<tr><td>{_html_term(t.subject, base)}</td><td>{_html_term(t.predicate, base)}</td>"
-                    f"<td>{_html_term(t.object, base)}</td></tr>\n")
-        w.write("</tbody></table>\n</main></body></html>\n")
+        cells = ([cell(t.subject, base), cell(t.predicate, base), cell(t.object, base)] for t in triples)
+        _write_page(w, title="SPARQL results", query=query, note=note, form="graph",
+                    names=["subject", "predicate", "object"], rows=cells)
         w.close()
         return
     rdf = {"turtle": pyoxigraph.RdfFormat.TURTLE, "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
@@ -420,37 +273,24 @@ def write_graph(path: str, fmt: str, triples: list[Any], *, base: str = "", note
     pyoxigraph.serialize(triples, path, format=rdf, **kwargs)
 
 
-def _html_head(title: str, query: str, note: str) -> str:
-    """The top of an HTML answer: the query in a form to change and run again, and the note."""
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            "<style>body{font-family:system-ui,sans-serif;margin:1em 2em}table{border-collapse:collapse}"
-            "td,th{border:1px solid #ccc;padding:.2em .4em;vertical-align:top;text-align:left}"
-            "textarea{width:100%;font-family:ui-monospace,monospace}.note{color:#a40}</style>\n"
-            f"</head><body><main>\n<h1>{html.escape(title)}</h1>\n<p><a href=\"/\">home</a> · "
-            "<a href=\"/sparql\">SPARQL endpoint</a></p>\n"
-            "<form method=\"get\" action=\"/sparql\"><textarea name=\"query\" rows=\"8\" spellcheck=\"false\">"
-            f"{html.escape(query)}</textarea>\n<input type=\"hidden\" name=\"format\" value=\"html\">"
-            "<button type=\"submit\">Run again</button></form>\n"
-            + (f"<p class=\"note\">{html.escape(note)}</p>\n" if note else ""))
+def _write_page(w: _Writer, **context: Any) -> None:
+    """An HTML answer: the page ``templates/sparql-results.html``, written as it is rendered."""
+    for piece in stream("sparql-results.html", path=None, lang="en", **context):
+        w.write(piece)
 
 
-def _html_term(term: Any, base: str) -> str:
-    import pyoxigraph
-
+def cell(term: Any, base: str) -> tuple[str, ...] | None:
+    """A term as the HTML answers show it: ``("iri", link or "", IRI)`` (an IRI under ``base``
+    links to its page on this server), ``("literal", text, language)``, ``("other", text)``."""
     if term is None:
-        return ""
+        return None
     if isinstance(term, pyoxigraph.NamedNode):
         v = term.value
         href = "/" + v[len(base):] if base and v.startswith(base) else v
-        if not href.startswith(("/", "http://", "https://")):
-            return html.escape(v)
-        return f"<a href=\"{html.escape(href)}\">{html.escape(v)}</a>"
+        return ("iri", href if href.startswith(("/", "http://", "https://")) else "", v)
     if isinstance(term, pyoxigraph.Literal):
-        tag = f" <small>@{html.escape(term.language)}</small>" if term.language else ""
-        lang = f" lang=\"{html.escape(term.language)}\"" if term.language else ""
-        return f"<span{lang}>{html.escape(term.value)}</span>{tag}"
-    return html.escape(str(term))
+        return ("literal", term.value, term.language or "")
+    return ("other", str(term))
 
 
 # ---------------------------------------------------------------- the child process
@@ -472,8 +312,6 @@ def _limit_self(job: dict[str, Any]) -> None:
     """Soft limits for this job: CPU seconds from now (a backstop: the server kills the
     process at the time limit), the size of the answer file. Soft limits, so the next job
     can set its own; a query cannot run code that would raise them."""
-    import resource
-
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = int(usage.ru_utime + usage.ru_stime) + int(job["timeout"]) + 2
@@ -482,8 +320,6 @@ def _limit_self(job: dict[str, Any]) -> None:
 
 
 def _soft(which: int, value: int | None) -> None:
-    import resource
-
     _, hard = resource.getrlimit(which)
     if value is None:
         value = hard
@@ -494,22 +330,16 @@ def _soft(which: int, value: int | None) -> None:
 
 def _cap_memory(mib: int) -> None:
     """Cap the address space at its current size plus ``mib`` MiB (the soft limit)."""
-    import resource
-
     _soft(resource.RLIMIT_AS, _status("VmSize") + (mib << 20))
 
 
 def _uncap() -> None:
-    import resource
-
     for which in (resource.RLIMIT_AS, resource.RLIMIT_CPU, resource.RLIMIT_FSIZE):
         _soft(which, None)
 
 
 def execute(job: dict[str, Any]) -> dict[str, Any]:
     """Check, run and write the answer of one query (in the current process)."""
-    import pyoxigraph
-
     store = _STORE.get(job["store"])
     if store is None:
         store = _STORE[job["store"]] = pyoxigraph.Store.read_only(job["store"])
@@ -582,13 +412,9 @@ def main(argv: list[str] | None = None) -> int:
     query needs and opens the store, then reads jobs, one JSON object per line on stdin,
     and answers each with one JSON line on stdout, until end of file (the server went away
     or is stopping). The server gives it another job only after an answer that left it
-    sound, and kills it when a job runs out of time."""
-    import sys
-
+    sound, and kills it when a job runs out of time. (Importing this module loads what a
+    query needs: pyoxigraph and the SPARQL parser.)"""
     args = list(sys.argv[1:] if argv is None else argv)
-    import pyoxigraph  # noqa: F401 - preload
-    from rdflib.plugins.sparql import parser  # noqa: F401 - preload
-
     if len(args) == 2 and args[0] == "--store":
         try:
             _STORE[args[1]] = pyoxigraph.Store.read_only(args[1])
