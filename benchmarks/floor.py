@@ -86,10 +86,10 @@ def document_steps(paths: list[str], base: str) -> dict[str, float]:
     """Mean CPU seconds of each required step (:data:`STEPS`) over the documents at ``paths``."""
     from mandates.graph.builder import build_triples
     from mandates.extract.extractors import extract
-    from mandates.build.pipeline import nquad_lines, sorted_terms
+    from mandates.rdf.terms import nquad_lines, sorted_terms
     from mandates.extract.read import InputError, read_source
     from mandates.vocab.concepts import load
-    from mandates.build.workers import _validate
+    from mandates.validate.document import _validate
 
     def steps(path: str) -> list[float]:
         t = [time.process_time()]
@@ -153,15 +153,16 @@ def store_load(out: Path, summaries: list[dict[str, Any]], base: str, mode: str 
     streamed bulk load (``stream``)."""
     import pyoxigraph
 
-    from mandates.build.pipeline import _load_afresh, _vocabulary_outputs, load_built
+    from mandates.build.pipeline import load_afresh, load_built
+    from mandates.graph.vocabulary import vocabulary_outputs
 
-    _, vocab_nq = _vocabulary_outputs(base)
+    _, vocab_nq = vocabulary_outputs(base)
     docs = out / "docs"
 
     def chunks(included: list[dict[str, Any]]) -> tuple[float, float]:
         wall, cpu = time.perf_counter(), time.process_time()
         # as a clean build loads the documents it built (no hash to check)
-        target = _load_afresh(out, included, docs, vocab_nq, f"{base}graph/vocabulary", earlier=False)
+        target = load_afresh(out, included, docs, vocab_nq, f"{base}graph/vocabulary", earlier=False)
         took = time.process_time() - cpu, time.perf_counter() - wall
         shutil.rmtree(target, ignore_errors=True)
         return took
@@ -205,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--sample and --cores must be at least 1, --target above 0")
     if a.json is not None and not a.json.parent.is_dir():
         ap.error(f"--json {a.json}: no folder {a.json.parent}")
-    from mandates.vocab.concepts import DEFAULT_BASE
+    from mandates.rdf.namespaces import DEFAULT_BASE
 
     summaries = _summaries(a.build)
     if not summaries:

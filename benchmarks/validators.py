@@ -27,7 +27,8 @@ def build_all(paths: list[Path]):  # type: ignore[no-untyped-def]
     from mandates.graph.builder import build_graph
     from mandates.extract.extractors import extract
     from mandates.extract.read import read_source
-    from mandates.vocab.concepts import DEFAULT_BASE, load
+    from mandates.rdf.namespaces import DEFAULT_BASE
+    from mandates.vocab.concepts import load
 
     vocab = load()
     out = []
@@ -50,10 +51,10 @@ def main() -> None:
     args = ap.parse_args()
 
     from mandates.graph.builder import vocabulary_graph
-    from mandates.build.pipeline import sorted_nquads
+    from mandates.rdf.terms import sorted_nquads
     from mandates.validate.engine import _compiled, _vocabulary_index, fast_validate_nquads, validate
-    from mandates.vocab.concepts import DEFAULT_BASE
-    from mandates.build.workers import vocabulary_for
+    from mandates.rdf.namespaces import DEFAULT_BASE
+    from mandates.validate.document import vocabulary_for
 
     t = time.perf_counter()
     _compiled(DEFAULT_BASE)

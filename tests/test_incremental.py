@@ -112,18 +112,18 @@ def test_language_versions_are_viewed_together_once(small, tmp_path, monkeypatch
     """The view part of a resolution built from several files (55/23, English and Chinese) is
     kept in docs/ and used again while its files do not change; a change to one of them makes
     a new part (the old one is removed), and a damaged part is made again."""
-    from mandates.build import workers
+    from mandates.build import pipeline
     from mandates.build.pipeline import build
 
     made: list[list[str]] = []
-    view_fragment = workers.view_fragment
+    view_fragment = pipeline.view_fragment
 
     def counted(nquads, graphs, base):  # type: ignore[no-untyped-def]
         if len(graphs) > 1:  # (not a document's own part, which jobs=1 makes in this process too)
             made.append(graphs)
         return view_fragment(nquads, graphs, base)
 
-    monkeypatch.setattr(workers, "view_fragment", counted)
+    monkeypatch.setattr(pipeline, "view_fragment", counted)
     out = tmp_path / "out"
     build([small], out, jobs=1)
     first = sorted((out / "docs").glob("group.*.view.json"))
@@ -176,7 +176,8 @@ def test_artefact_changed_since_it_was_built_never_reaches_a_store_loaded_again(
     """Earlier builds' N-Quads are loaded without pyoxigraph checking their IRIs again (they
     passed when they were built): one changed since, here given an IRI with a space, is
     refused by its hash, and the message says how to build the document again."""
-    from mandates.build.pipeline import BuildError, build
+    from mandates.build.results import BuildError
+    from mandates.build.pipeline import build
 
     out = tmp_path / "out"
     build([small], out, jobs=1)
@@ -199,7 +200,8 @@ def test_artefact_changed_since_it_was_built_never_reaches_a_store_loaded_again(
 def test_artefact_changed_since_it_was_built_never_replaces_a_graph(small, tmp_path):
     """The same when the store is updated graph by graph: a graph the store does not hold as
     recorded is loaded again from its file, which must still be the one built."""
-    from mandates.build.pipeline import STORE_STATE, BuildError, build
+    from mandates.build.pipeline import STORE_STATE, build
+    from mandates.build.results import BuildError
 
     out = tmp_path / "out"
     build([small], out, jobs=1)
@@ -340,7 +342,8 @@ def _graphs(out: Path):  # type: ignore[no-untyped-def]
 def test_a_second_build_into_the_same_folder_is_refused(small, tmp_path):
     import fcntl
 
-    from mandates.build.pipeline import BuildError, build
+    from mandates.build.results import BuildError
+    from mandates.build.pipeline import build
 
     out = tmp_path / "out"
     (out / "docs").mkdir(parents=True)
@@ -507,11 +510,12 @@ def test_reachable_vocabulary_gives_the_results_of_the_whole(vocab):
     from mandates.extract.extractors import extract
     from mandates.extract.read import read_source
     from mandates.validate.engine import validate
-    from mandates.build.workers import _vocabulary_graph, reachable_is_exact, vocabulary_for
+    from mandates.graph.vocabulary import cached_vocabulary_graph
+    from mandates.validate.document import reachable_is_exact, vocabulary_for
 
     base = "https://w3id.org/un-mandates/"
     assert reachable_is_exact(base)
-    full = _vocabulary_graph(base)
+    full = cached_vocabulary_graph(base)
     violations = 0
     for i, name in enumerate(["A-RES-74-303.zh.md", *SMALL[:3]]):
         _, g = build_graph(extract(read_source(CORPUS / name), vocab))
@@ -529,38 +533,36 @@ def test_whole_vocabulary_when_the_reduction_would_not_be_exact(vocab, monkeypat
     from rdflib import Graph, Literal, URIRef
     from rdflib.namespace import RDF, RDFS, SH
 
-    from mandates.validate import engine as validate
-
-    from mandates.build import workers
+    from mandates.validate import document
     from mandates.graph.builder import build_graph
     from mandates.extract.extractors import extract
     from mandates.extract.read import read_source
 
     base = "https://w3id.org/un-mandates/"
-    full = workers._vocabulary_graph(base)
+    full = document.cached_vocabulary_graph(base)
     _, g = build_graph(extract(read_source(CORPUS / SMALL[0]), vocab))
     # a document that states something about a vocabulary node
     g2 = Graph()
     for t in g:
         g2.add(t)
     g2.add((URIRef(base + "actor/secretary-general"), RDFS.comment, Literal("x")))
-    assert workers.vocabulary_for(g2, base) is full
+    assert document.vocabulary_for(g2, base) is full
     # a vocabulary that does not conform on its own
     bad = Graph()
     for t in full:
         bad.add(t)
     bad.add((URIRef(base + "actor/nameless"), RDF.type, URIRef("https://w3id.org/un-mandates/ontology#Actor")))
-    monkeypatch.setattr(workers, "_vocabulary_graph", lambda b: bad)
-    assert workers._check_reachable(base) is False
+    monkeypatch.setattr(document, "cached_vocabulary_graph", lambda b: bad)
+    assert document._check_reachable(base) is False
     monkeypatch.undo()
     # shapes with another kind of target
     shapes = Graph()
-    for t in validate.shapes_graph(base):
+    for t in document.shapes_graph(base):
         shapes.add(t)
     shapes.add((URIRef("https://w3id.org/un-mandates/shapes#S01-Resolution"), SH.targetNode,
                 URIRef(base + "actor/secretary-general")))
-    monkeypatch.setattr(validate, "shapes_graph", lambda b=base: shapes)
-    assert workers._check_reachable(base) is False
+    monkeypatch.setattr(document, "shapes_graph", lambda b=base: shapes)
+    assert document._check_reachable(base) is False
 
 
 def test_reference_validator_gives_the_same_outputs(corpus_build, tmp_path):
@@ -578,8 +580,9 @@ def test_nodes_with_results_are_validated_by_pyshacl_alone(tmp_path, monkeypatch
     """A document the fast engine finds a result in (a resolution whose title differs from the
     dcterms:title instruments.ttl gives its symbol: an S01 warning) is validated by pySHACL over
     the nodes with results only, and the build writes what `--validator pyshacl` writes."""
-    from mandates.validate import engine as v
     from mandates.build.pipeline import build
+    from mandates.validate import document
+    from mandates.validate import engine as v
 
     text = (ROOT / "tests" / "data" / "A-RES-99-1.en.txt").read_text(encoding="utf-8")
     assert text.startswith("99/1. Test resolution")
@@ -593,7 +596,8 @@ def test_nodes_with_results_are_validated_by_pyshacl_alone(tmp_path, monkeypatch
         focus.append(kwargs.get("focus"))
         return reference(*args, **kwargs)
 
-    monkeypatch.setattr(v, "validate", spy)
+    monkeypatch.setattr(v, "validate", spy)  # the corpus shapes
+    monkeypatch.setattr(document, "validate", spy)  # a document
     auto = build([folder], tmp_path / "auto", jobs=1)
     assert focus == [["https://w3id.org/un-mandates/doc/A-RES-50-13"]]
     [doc] = auto.documents

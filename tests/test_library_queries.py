@@ -40,7 +40,8 @@ def pair_build(tmp_path_factory):
     languages (see the report of this session)."""
     from mandates.graph.builder import build_graph, vocabulary_graph
     from mandates.extract.extractors import extract
-    from mandates.build.pipeline import atomic_write, sorted_nquads
+    from mandates.core.files import atomic_write
+    from mandates.rdf.terms import sorted_nquads
     from mandates.extract.read import read_source
     from mandates.rdf.store import load_nquads, open_store
     from mandates.vocab.concepts import load

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from mandates.core.files import cache_dir
 from mandates.extract import lexmatch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +49,7 @@ def generated(tmp_path_factory) -> list[Path]:
 def _extract(path: Path, vocab, backend: str, monkeypatch):  # type: ignore[no-untyped-def]
     from mandates.graph.builder import build_graph
     from mandates.extract.extractors import extract
-    from mandates.build.pipeline import sorted_nquads
+    from mandates.rdf.terms import sorted_nquads
     from mandates.extract.read import read_source
 
     monkeypatch.setenv(lexmatch.SEGMENTER_ENV, backend)
@@ -185,7 +186,7 @@ def test_segmenter_is_made_once_per_process(vocab):
 
 def test_jieba_cache_is_in_the_users_cache_folder(vocab, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert lexmatch.cache_dir() == tmp_path / "un-mandates"
+    assert cache_dir() == tmp_path / "un-mandates"
     seg = lexmatch._Jieba(vocab)
     assert Path(seg.tok.tmp_dir) == tmp_path / "un-mandates"
     assert (tmp_path / "un-mandates" / "jieba.cache").is_file()

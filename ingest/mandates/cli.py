@@ -8,10 +8,22 @@ or stdout, messages to stderr. Heavy libraries load only for the command that ne
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from mandates import __version__
+from mandates.build.pipeline import build
+from mandates.build.results import BuildError
+from mandates.core.resources import corpus_dir
+from mandates.exports.gephi import export_cli
+from mandates.rdf.iris import IRIError, check
+from mandates.rdf.namespaces import DEFAULT_BASE
+from mandates.vocab.concepts import VocabularyError
+from mandates.web.publish import publish_cli
+from mandates.web.push import push_cli
+from mandates.web.query import query_cli
+from mandates.web.serve import serve_cli
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
 
@@ -91,41 +103,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         return _build(args)
     if args.command == "query":
-        from mandates.web.query import query_cli
-
         return query_cli(args)
     if args.command == "export":
-        from mandates.exports.gephi import export_cli
-
         return export_cli(args)
     if args.command == "publish":
-        from mandates.web.publish import publish_cli
-
         return publish_cli(args)
     if args.command == "serve":
-        from mandates.web.serve import serve_cli
-
         return serve_cli(args)
     if args.command == "push":
-        from mandates.web.push import push_cli
-
         return push_cli(args)
     return EXIT_USAGE  # pragma: no cover
 
 
 def _build(args: argparse.Namespace) -> int:
-    import os
-
-    from mandates.build.pipeline import BuildError, build
-    from mandates.core.resources import corpus_dir
-    from mandates.vocab.concepts import DEFAULT_BASE, VocabularyError
-
     base = args.base or DEFAULT_BASE
     if not base.endswith(("/", "#")):
         base += "/"
     try:
-        from mandates.rdf.iris import IRIError, check
-
         check(base + "doc/x")
     except IRIError as exc:
         print(f"mandates: error: --base {args.base!r} is not an absolute IRI ({exc})", file=sys.stderr)

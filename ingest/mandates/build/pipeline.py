@@ -35,18 +35,48 @@ the state the outputs were made from; a build with nothing changed only hashes t
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import fcntl
 import hashlib
 import json
+import multiprocessing
 import os
+import queue
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass, field
-from functools import lru_cache
+import threading
+import time
+from concurrent.futures import (
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+)
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from mandates.vocab.concepts import DEFAULT_BASE
+import orjson
+
+from mandates.build import versions, workers
+from mandates.build.results import BuildError, BuildResult, DocResult
+from mandates.build.workers import init_worker, run_task
+from mandates.core.files import atomic_write, swap_dir
+from mandates.core.fingerprint import environment, exports_environment
+from mandates.exports.gephi import write_build_exports
+from mandates.exports.graphfiles import DocArtefact, write_graph_files
+from mandates.exports.view import view_fragment, view_keys, view_store, write_merged
+from mandates.graph.vocabulary import vocabulary_outputs
+from mandates.rdf.namespaces import DEFAULT_BASE
+from mandates.rdf.store import graph_names, load_nquads, open_store, remove_graph
+from mandates.rdf.terms import (
+    nt_lines,
+    report_turtle,
+    triple_line,
+)
+from mandates.validate.document import fast_engine_ok, skolemised_report_lines
+from mandates.validate.engine import validate_corpus
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 STORE_STATE = "mandates-build.json"  # inside the store folder: which artefact each graph holds
@@ -54,52 +84,6 @@ MANIFEST = "manifest.json"
 ARTEFACTS = (".view.json", ".json", ".nq", ".ttl", ".shared.nt")  # a document's files in docs/ (longest suffix first)
 OUTPUTS = ("graph.nq", "graph.trig", "graph.ttl", "vocabulary.ttl", "shacl-report.ttl", "report.json",
            "mandates.json", "mandates.csv", "mandates.gexf")
-
-
-@dataclass
-class DocResult:
-    path: str
-    symbol: str | None = None
-    lang: str | None = None
-    graph: str | None = None
-    triples: int = 0
-    conforms: bool | None = None
-    error: str | None = None
-    issues: list[dict[str, Any]] = field(default_factory=list)
-    shacl: list[dict[str, Any]] = field(default_factory=list)
-    truncated: bool = False
-    counts: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class BuildResult:
-    out: Path
-    documents: list[DocResult]
-    rebuilt: int = 0  # documents built in this run
-    unchanged: int = 0  # documents whose artefacts were reused
-    exported: bool = True  # False: nothing changed, the outputs were left as they were
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
-    corpus: dict[str, Any] = field(default_factory=dict)  # the corpus shapes' verdict: conforms, results
-
-    @property
-    def failed(self) -> list[DocResult]:
-        return [d for d in self.documents if d.error]
-
-    @property
-    def violating(self) -> list[DocResult]:
-        return [d for d in self.documents if d.conforms is False]
-
-    def exit_code(self) -> int:
-        if self.failed:
-            return 3
-        if self.violating or self.corpus.get("conforms") is False:
-            return 1
-        return 0
-
-
-class BuildError(Exception):
-    """The build cannot run or was cut short (another build holds the folder, workers died);
-    the previous outputs and store are untouched."""
 
 
 def collect(paths: list[Path]) -> tuple[list[Path], list[DocResult]]:
@@ -116,128 +100,7 @@ def collect(paths: list[Path]) -> tuple[list[Path], list[DocResult]]:
     return files, errors
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write a file so that readers see the old or the new content, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def nt_term(t) -> str:  # type: ignore[no-untyped-def]
-    r"""A term in N-Triples syntax (strings escaped on one line).
-
-    >>> from rdflib import Literal, URIRef
-    >>> print(nt_term(Literal('a"b' + chr(10) + 'c', lang="zh")), nt_term(URIRef("http://x/y")))
-    "a\"b\nc"@zh <http://x/y>
-    """
-    from rdflib import BNode, Literal
-
-    if isinstance(t, Literal):
-        v = str(t).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-        if t.language:
-            return f'"{v}"@{t.language}'
-        if t.datatype:
-            return f'"{v}"^^<{t.datatype}>'
-        return f'"{v}"'
-    if isinstance(t, BNode):
-        return f"_:{t}"
-    return f"<{t}>"
-
-
-def sorted_terms(triples) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
-    """The distinct triples as N-Triples terms, sorted: in the order of their N-Quads lines.
-    (Lines and term tuples differ only where one term is a proper prefix of another; an IRI
-    never is, and a literal only of the same literal with a language or datatype, whose ``@``,
-    ``-`` or ``^`` sorts after the space that ends a term in a line.)"""
-    terms: dict = {}  # a term's text, once per term (types and predicates repeat)
-
-    def nt(t):  # type: ignore[no-untyped-def]
-        r = terms.get(t)
-        if r is None:
-            r = terms[t] = nt_term(t)
-        return r
-
-    return sorted({(nt(s), nt(p), nt(o)) for s, p, o in triples})
-
-
-def nquad_lines(terms: list[tuple[str, str, str]], name: str) -> str:
-    """Sorted triples (:func:`sorted_terms`) as the N-Quads of graph ``name``."""
-    g = f" <{name}> .\n"
-    return "".join(f"{s} {p} {o}{g}" for s, p, o in terms)
-
-
-def sorted_nquads(graphs: list[tuple[str, Any]]) -> str:
-    """Canonical N-Quads: one line per quad, sorted, so equal graphs give equal bytes."""
-    if len(graphs) == 1:
-        return nquad_lines(sorted_terms(graphs[0][1]), graphs[0][0])
-    lines = {f"{s} {p} {o} <{name}> ." for name, g in graphs for s, p, o in sorted_terms(g)}
-    return "\n".join(sorted(lines)) + ("\n" if lines else "")
-
-
 # ---------------------------------------------------------------- the tool's identity
-
-
-# modules that do not take part in building a document (they read what was built), as paths
-# inside the package (a folder: every module under it); every other module of the package,
-# at any depth, does, and a change to it builds every document again
-NOT_DOCUMENT_CODE = ("cli.py", "__main__.py", "web/", "exports/gephi.py")
-# the modules the corpus outputs are written by
-EXPORT_CODE = ("exports/", "rdf/store.py", "build/versions.py")
-PACKAGE = Path(__file__).resolve().parents[1]
-
-
-def _hash_files(h, files: list[Path], root: Path) -> None:  # type: ignore[no-untyped-def]
-    for f in files:
-        h.update(str(f.relative_to(root)).encode("utf-8") + b"\0" + hashlib.sha256(f.read_bytes()).digest())
-
-
-def _modules(*, within: tuple[str, ...] = (), without: tuple[str, ...] = ()) -> list[Path]:
-    """The package's modules at any depth, in a stable order: those under ``within`` (all when
-    empty), less those under ``without``."""
-    def under(rel: str, prefixes: tuple[str, ...]) -> bool:
-        return any(rel == p or (p.endswith("/") and rel.startswith(p)) for p in prefixes)
-
-    found = []
-    for f in sorted(PACKAGE.rglob("*.py")):
-        rel = f.relative_to(PACKAGE).as_posix()
-        if (not within or under(rel, within)) and not under(rel, without):
-            found.append(f)
-    return found
-
-
-@lru_cache(maxsize=8)
-def environment(base: str) -> str:
-    """A hash of everything besides the input that decides a document's artefacts: the tool's
-    version, the code that builds a document (every module of the package at any depth but
-    :data:`NOT_DOCUMENT_CODE`), the ontology, shapes and vocabularies, the base IRI."""
-    from mandates import __version__
-    from mandates.core.resources import ontology_dir
-
-    h = hashlib.sha256(f"mandates {__version__}\0{base}\0".encode("utf-8"))
-    _hash_files(h, _modules(without=NOT_DOCUMENT_CODE), PACKAGE)
-    _hash_files(h, sorted(ontology_dir().rglob("*.ttl")), ontology_dir())
-    from mandates.core.resources import queries_dir
-
-    _hash_files(h, sorted((queries_dir() / "export").glob("*.rq")), queries_dir())  # the view's part
-    return h.hexdigest()
-
-
-def _exports_environment() -> str:
-    """A hash of what the corpus outputs depend on besides the documents: the code that writes
-    them and the export queries."""
-    from mandates.core.resources import queries_dir
-
-    h = hashlib.sha256()
-    _hash_files(h, _modules(within=EXPORT_CODE), PACKAGE)
-    _hash_files(h, sorted(queries_dir().rglob("*.rq")), queries_dir())
-    return h.hexdigest()
 
 
 def _artefact_name(path: str) -> str:
@@ -289,70 +152,151 @@ def build(paths: list[Path], out: Path, *, base: str = DEFAULT_BASE, symbol: str
                       jobs=jobs or default_jobs(), force=force, validator=validator)
 
 
-def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: str | None, lang: str | None,
-           progress, jobs: int, force: bool, validator: str = "auto") -> BuildResult:  # type: ignore[no-untyped-def]
-    import time
+class _Clock:
+    """The wall time of each phase of a build, in seconds (``timings``)."""
 
-    from mandates.build import workers
+    def __init__(self) -> None:
+        self.clock = time.perf_counter()
+        self.timings: dict[str, float] = {}
 
-    clock = time.perf_counter()
-    timings: dict[str, float] = {}
-
-    def phase(name: str) -> None:
-        nonlocal clock
+    def __call__(self, name: str) -> None:
         now = time.perf_counter()
-        timings[name] = round(timings.get(name, 0.0) + now - clock, 3)
-        clock = now
+        self.timings[name] = round(self.timings.get(name, 0.0) + now - self.clock, 3)
+        self.clock = now
 
-    files, errors = collect(paths)
-    env = environment(base)
-    manifest = {} if force else _read_json(docs_dir / MANIFEST) or {}
-    if manifest.get("env") != env:
-        manifest = {"facts": manifest.get("facts", {})} if not force else {}
-    known = manifest.get("documents", {})
+
+def _hashes(files: list[Path]) -> dict[str, str | None]:
+    """The sha256 of each file's bytes (None: unreadable, the worker reports why)."""
     shas: dict[str, str | None] = {}
     for f in files:
         try:
             shas[str(f)] = hashlib.sha256(f.read_bytes()).hexdigest()
         except OSError:
-            shas[str(f)] = None  # the worker reports why
+            shas[str(f)] = None
+    return shas
+
+
+def _language_versions(files: list[Path], shas: dict[str, str | None], cache: dict[str, Any], env: str,
+                       lang: str | None, pool: _Pool) -> tuple[dict[str, Any], dict[str, str]]:
+    """The header facts of each file (kept ones reused) and the files to be named by another
+    language version's symbol (``mandates.build.versions``)."""
+    facts: dict[str, Any] = {}
+    if len(files) < 2:
+        return facts, {}
+    todo = []
+    for f in files:
+        c = cache.get(str(f))
+        if c and c.get("sha") == shas[str(f)] and c.get("lang") == lang and c.get("env") == env:
+            facts[str(f)] = c["facts"]
+        else:
+            todo.append(str(f))
+    for p, got in zip(todo, pool.map(workers.header_facts, [(p, lang) for p in todo])):
+        facts[p] = got
+    return facts, _identify(files, facts, lang)
+
+
+def _plan(files: list[Path], shas: dict[str, str | None], other_version: dict[str, str], known: dict[str, Any],
+          docs_dir: Path, *, env: str, base: str, symbol: str | None, lang: str | None, force: bool,
+          validator: str) -> tuple[list[workers.Task], dict[str, dict[str, Any]]]:
+    """What to build (a task per changed file) and the summaries of the files kept as built."""
+    tasks: list[workers.Task] = []
+    summaries: dict[str, dict[str, Any]] = {}
+    for f in files:
+        p = str(f)
+        if p in other_version:
+            sym, reason = other_version[p], "other-version"
+        else:
+            sym, reason = (symbol if len(files) == 1 else None), None
+        key = _key(env, shas[p], p, lang, sym, reason, validator)
+        art = _artefact_name(p)
+        cached = None if force else _cached(docs_dir, known.get(p), key, art)
+        if cached is not None and shas[p] is not None:
+            summaries[p] = cached
+        else:
+            tasks.append(workers.Task(path=p, key=key, artefact=art, docs_dir=str(docs_dir), base=base,
+                                      lang=lang, symbol=sym, symbol_reason=reason, validator=validator))
+    return tasks, summaries
+
+
+def _run_tasks(tasks: list[workers.Task], summaries: dict[str, dict[str, Any]], pool: _Pool,
+               loader: _StoreLoader | None, docs_dir: Path, progress) -> None:  # type: ignore[no-untyped-def]
+    """Build the tasks' files, each summary into ``summaries`` (and the loader) as it comes."""
+    for s in pool.run(tasks):
+        summaries[s["path"]] = s
+        if loader is not None:
+            loader.add(s, docs_dir)
+        if progress and not s["result"].get("error"):
+            progress(DocResult(**s["result"]))
+        elif getattr(progress, "failed", None) is not None:
+            progress.failed(DocResult(**s["result"]))
+
+
+def _include(files: list[Path], summaries: dict[str, dict[str, Any]],
+             errors: list[DocResult]) -> tuple[list[DocResult], list[dict[str, Any]]]:
+    """Every file's result, and the summaries of the documents the build includes: in the
+    order of the files, the first of two with one graph wins."""
+    results = list(errors)
+    included: list[dict[str, Any]] = []
+    graphs_seen: set[str] = set()
+    for f in files:
+        s = summaries[str(f)]
+        r = DocResult(**s["result"])
+        results.append(r)
+        if r.error:
+            continue
+        if r.graph in graphs_seen:
+            r.error = (f"{f}: a document with the same symbol and language ({r.symbol}, {r.lang}) "
+                       "was already built")
+            continue
+        graphs_seen.add(r.graph)  # type: ignore[arg-type]
+        included.append(s)
+    return results, included
+
+
+def _report_summary(results: list[DocResult]) -> dict[str, Any]:
+    """The documents' part of ``report.json``."""
+    return {
+        "documents": [dict(vars(r)) for r in sorted(results, key=lambda x: x.path)],
+        "built": sum(1 for r in results if r.graph and not r.error),
+        "failed": sum(1 for r in results if r.error),
+        "violating": sum(1 for r in results if r.conforms is False),
+    }
+
+
+def _new_manifest(files: list[Path], summaries: dict[str, dict[str, Any]], shas: dict[str, str | None],
+                  facts: dict[str, Any], *, env: str, lang: str | None, state: str, corpus: dict[str, Any],
+                  timings: dict[str, float]) -> dict[str, Any]:
+    """What the next build needs to know of this one (``docs/manifest.json``)."""
+    return {
+        "env": env,
+        "documents": {str(f): {"key": summaries[str(f)]["key"], "artefact": summaries[str(f)]["artefact"],
+                               "summary": summaries[str(f)]}
+                      for f in files if summaries[str(f)].get("graph") and not summaries[str(f)]["result"].get("error")},
+        "facts": {p: {"sha": shas[p], "lang": lang, "env": env, "facts": facts[p]} for p in facts},
+        "exports": state,
+        "corpus": corpus,
+        "timings": timings,
+    }
+
+
+def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: str | None, lang: str | None,
+           progress, jobs: int, force: bool, validator: str = "auto") -> BuildResult:  # type: ignore[no-untyped-def]
+    phase = _Clock()
+    files, errors = collect(paths)
+    env = environment(base)
+    manifest = {} if force else _read_json(docs_dir / MANIFEST) or {}
+    if manifest.get("env") != env:
+        manifest = {"facts": manifest.get("facts", {})} if not force else {}
+    shas = _hashes(files)
     phase("hash")
     with contextlib.ExitStack() as cleanup:
         pool = _Pool(jobs)
         cleanup.callback(pool.close)
         loader: _StoreLoader | None = None
-        # language versions that print different symbols share one (mandates.build.versions)
-        other_version: dict[str, str] = {}
-        facts_cache = manifest.get("facts", {})
-        facts: dict[str, Any] = {}
-        if len(files) > 1:
-            todo = []
-            for f in files:
-                c = facts_cache.get(str(f))
-                if c and c.get("sha") == shas[str(f)] and c.get("lang") == lang and c.get("env") == env:
-                    facts[str(f)] = c["facts"]
-                else:
-                    todo.append(str(f))
-            for p, got in zip(todo, pool.map(workers.header_facts, [(p, lang) for p in todo])):
-                facts[p] = got
-            other_version = _identify(files, facts, lang)
+        facts, other_version = _language_versions(files, shas, manifest.get("facts", {}), env, lang, pool)
         phase("versions")
-        tasks: list[workers.Task] = []
-        summaries: dict[str, dict[str, Any]] = {}
-        for f in files:
-            p = str(f)
-            if p in other_version:
-                sym, reason = other_version[p], "other-version"
-            else:
-                sym, reason = (symbol if len(files) == 1 else None), None
-            key = _key(env, shas[p], p, lang, sym, reason, validator)
-            art = _artefact_name(p)
-            cached = None if force else _cached(docs_dir, known.get(p), key, art)
-            if cached is not None and shas[p] is not None:
-                summaries[p] = cached
-            else:
-                tasks.append(workers.Task(path=p, key=key, artefact=art, docs_dir=str(docs_dir), base=base,
-                                          lang=lang, symbol=sym, symbol_reason=reason, validator=validator))
+        tasks, summaries = _plan(files, shas, other_version, manifest.get("documents", {}), docs_dir, env=env,
+                                 base=base, symbol=symbol, lang=lang, force=force, validator=validator)
         unchanged = len(summaries)
         start = getattr(progress, "start", None)
         if start is not None:
@@ -364,40 +308,12 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
             cleanup.callback(loader.abort)
             for s in summaries.values():
                 loader.add(s, docs_dir, earlier=True)
-        for s in pool.run(tasks):
-            summaries[s["path"]] = s
-            if loader is not None:
-                loader.add(s, docs_dir)
-            if progress and not s["result"].get("error"):
-                progress(DocResult(**s["result"]))
-            elif getattr(progress, "failed", None) is not None:
-                progress.failed(DocResult(**s["result"]))
+        _run_tasks(tasks, summaries, pool, loader, docs_dir, progress)
         phase("documents")
-        # the documents in the order of the files; the first of two with one graph wins
-        results = list(errors)
-        included: list[dict[str, Any]] = []
-        graphs_seen: set[str] = set()
-        for f in files:
-            s = summaries[str(f)]
-            r = DocResult(**s["result"])
-            results.append(r)
-            if r.error:
-                continue
-            if r.graph in graphs_seen:
-                r.error = (f"{f}: a document with the same symbol and language ({r.symbol}, {r.lang}) "
-                           "was already built")
-                continue
-            graphs_seen.add(r.graph)  # type: ignore[arg-type]
-            included.append(s)
-        results_sorted = sorted(results, key=lambda x: x.path)
-        summary = {
-            "documents": [{k: v for k, v in vars(r).items()} for r in results_sorted],
-            "built": sum(1 for r in results if r.graph and not r.error),
-            "failed": sum(1 for r in results if r.error),
-            "violating": sum(1 for r in results if r.conforms is False),
-        }
+        results, included = _include(files, summaries, errors)
+        summary = _report_summary(results)
         reports = sorted({line for f in files for line in summaries[str(f)].get("report", [])})
-        state = _key(env, _exports_environment(), [(s["graph"], s["nq_sha256"]) for s in included],
+        state = _key(env, exports_environment(), [(s["graph"], s["nq_sha256"]) for s in included],
                      hashlib.sha256(json.dumps(summary, ensure_ascii=False).encode("utf-8")).hexdigest(),
                      hashlib.sha256("\n".join(reports).encode("utf-8")).hexdigest())
         current = (manifest.get("exports") == state and all((out / n).exists() for n in OUTPUTS)
@@ -408,24 +324,16 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
             summary["corpus"] = {k: corpus[k] for k in ("conforms", "results")}
         else:
             corpus = _export(out, docs_dir, included, reports, summary, base=base, validator=validator, pool=pool,
-                             loader=loader, phase=phase, timings=timings)
-        new_manifest = {
-            "env": env,
-            "documents": {str(f): {"key": summaries[str(f)]["key"], "artefact": summaries[str(f)]["artefact"],
-                                   "summary": summaries[str(f)]}
-                          for f in files if summaries[str(f)].get("graph") and not summaries[str(f)]["result"].get("error")},
-            "facts": {p: {"sha": shas[p], "lang": lang, "env": env, "facts": facts[p]} for p in facts},
-            "exports": state,
-            "corpus": corpus,
-            "timings": timings if not current else manifest.get("timings", {}),
-        }
+                             loader=loader, phase=phase, timings=phase.timings)
+        new_manifest = _new_manifest(files, summaries, shas, facts, env=env, lang=lang, state=state, corpus=corpus,
+                                     timings=phase.timings if not current else manifest.get("timings", {}))
         text = json.dumps(new_manifest, ensure_ascii=False)
         if not current or text != json.dumps(manifest, ensure_ascii=False):
             atomic_write(docs_dir / MANIFEST, text)
         _remove_stale_artefacts(docs_dir, {s["artefact"] for s in summaries.values()} | _group_artefacts(included))
         phase("manifest")
-        return BuildResult(out, results_sorted, rebuilt=len(files) - unchanged, unchanged=unchanged,
-                           exported=not current, corpus=summary["corpus"], timings=timings)
+        return BuildResult(out, sorted(results, key=lambda x: x.path), rebuilt=len(files) - unchanged,
+                           unchanged=unchanged, exported=not current, corpus=summary["corpus"], timings=phase.timings)
 
 
 def _validate_corpus(docs_dir: Path, included: list[dict[str, Any]], base: str, validator: str) -> dict[str, Any]:
@@ -433,9 +341,6 @@ def _validate_corpus(docs_dir: Path, included: list[dict[str, Any]], base: str, 
     document's ``.shared.nt`` together (its resolution's node and the IRIs it does not own),
     then each resolution built from more than one file (its language versions), with the
     triples about the nodes those files share (the rest of what they state is in the first part)."""
-    from mandates.exports.graphfiles import nt_lines, triple_line
-    from mandates.validate.engine import validate_corpus
-    from mandates.build.workers import fast_engine_ok, skolemised_report_lines
 
     fast = validator == "auto" and fast_engine_ok(base)
     parts: list[str] = []
@@ -495,7 +400,6 @@ def _cached(docs_dir: Path, entry: dict[str, Any] | None, key: str, artefact: st
 
 def _identify(files: list[Path], facts: dict[str, Any], lang: str | None) -> dict[str, str]:
     """``mandates.build.versions.identify`` over header facts computed (and cached) by the workers."""
-    from mandates.build import versions
 
     def cached(p, *, lang=None):  # type: ignore[no-untyped-def]
         d = facts.get(str(p))
@@ -527,17 +431,10 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
     the corpus shapes and the mandates view are made in a worker process and the graph files
     in a thread, while this process finishes the store and writes the GEXF from it; their own
     durations are in ``timings`` (they overlap). The bytes are those of one after the other."""
-    from concurrent.futures import ThreadPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    from rdflib import Graph
-
-    from mandates.exports.graphfiles import DocArtefact, write_graph_files
-    from mandates.exports.gephi import write_build_exports
 
     arts = [DocArtefact(graph=s["graph"], nq=docs_dir / f"{s['artefact']}.nq",
                         ttl=docs_dir / f"{s['artefact']}.ttl") for s in included]
-    vocab_ttl, vocab_nq = _vocabulary_outputs(base)
+    vocab_ttl, vocab_nq = vocabulary_outputs(base)
     slim = [{k: s[k] for k in ("artefact", "key", "nq_sha256", "own", "graph", "view_keys", "view_labels")}
             for s in included]
     work = Path(tempfile.mkdtemp(prefix=".export.", dir=out))
@@ -570,12 +467,8 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
             _, timings["graph files"] = files_job.result()
             phase("waiting for the corpus shapes, the view and the graph files")
         summary["corpus"] = {k: corpus[k] for k in ("conforms", "results")}
-        report_g = Graph()
         reports = sorted(set(reports) | set(corpus["report"]))
-        if reports:
-            report_g.parse(data="\n".join(reports) + "\n", format="nt")
-        _bind(report_g)
-        (work / "shacl-report.ttl").write_text(report_g.serialize(format="turtle"), encoding="utf-8")
+        (work / "shacl-report.ttl").write_text(report_turtle(reports), encoding="utf-8")
         (work / "vocabulary.ttl").write_text(vocab_ttl, encoding="utf-8")
         (work / "report.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         phase("reports")
@@ -597,7 +490,6 @@ def _shapes_and_view(work: Path, docs_dir: Path, included: list[dict[str, Any]],
 
 def _timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     """``fn(*args, **kwargs)`` and the seconds it took."""
-    import time
 
     t = time.perf_counter()
     got = fn(*args, **kwargs)
@@ -609,7 +501,6 @@ def _alongside(where, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     pool), or done here and now when it is None."""
     if where is not None:
         return where.submit(fn, *args, **kwargs)
-    from concurrent.futures import Future
 
     done: Future = Future()
     done.set_result(fn(*args, **kwargs))
@@ -632,10 +523,6 @@ def _write_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base
     """``mandates.json`` and ``mandates.csv`` from the documents' parts of the view; the
     language versions of one resolution are viewed together here (``mandates.exports.view``), and that
     part is kept in docs/ (:func:`_group_artefact`) for the builds after."""
-    import orjson
-
-    from mandates.exports.view import view_keys, write_merged
-    from mandates.build.workers import _view_store, view_fragment
 
     parts = []
     for members in _resolutions(included).values():
@@ -654,40 +541,10 @@ def _write_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base
         # (read again when merged, as a document's part is: not all of them held at once)
         parts.append((view_keys(view), view["labels"], lambda f=f: orjson.loads(f.read_bytes())))
     with (work / "mandates.json").open("w", encoding="utf-8") as j, (work / "mandates.csv").open("w", encoding="utf-8") as c:
-        write_merged(parts, _view_store(base)[1], j, c)
-
-
-@lru_cache(maxsize=4)
-def _vocabulary_outputs(base: str) -> tuple[str, str]:
-    """``vocabulary.ttl`` and the vocabulary graph's N-Quads; they depend only on the tool and
-    the base, so they are kept in the user's cache folder (as jieba's dictionary is)."""
-    from mandates.extract.lexmatch import cache_dir
-    from mandates.build.workers import _vocabulary_graph
-
-    folder = cache_dir() / "vocabulary"
-    key = environment(base)[:32]
-    ttl_f, nq_f = folder / f"{key}.ttl", folder / f"{key}.nq"
-    try:
-        return ttl_f.read_text(encoding="utf-8"), nq_f.read_text(encoding="utf-8")
-    except OSError:
-        pass
-    g = _vocabulary_graph(base)
-    nq = sorted_nquads([(f"{base}graph/vocabulary", g)])
-    _bind(g)  # (the graph keeps the prefixes of the vocabulary files, as vocabulary.ttl shows them)
-    ttl = g.serialize(format="turtle")
-    try:
-        atomic_write(nq_f, nq)
-        atomic_write(ttl_f, ttl)
-        for old in folder.iterdir():  # keep the few latest
-            if old.suffix in (".ttl", ".nq") and old.stem != key and old.stat().st_mtime < ttl_f.stat().st_mtime - 86400:
-                old.unlink(missing_ok=True)
-    except OSError:
-        pass
-    return ttl, nq
+        write_merged(parts, view_store(base)[1], j, c)
 
 
 def _open(path: Path):  # type: ignore[no-untyped-def]
-    from mandates.rdf.store import open_store
 
     return open_store(path)
 
@@ -703,7 +560,6 @@ def _update_store(out: Path, included: list[dict[str, Any]], docs_dir: Path, voc
     """A new store folder (not yet in place) holding exactly the included documents and the
     vocabulary: a copy of the previous store with the changed graphs replaced, or (many changes,
     no previous store) loaded afresh."""
-    import pyoxigraph
 
     want = {s["graph"]: s["nq_sha256"] for s in included}
     files = {s["graph"]: docs_dir / f"{s['artefact']}.nq" for s in included}
@@ -716,40 +572,39 @@ def _update_store(out: Path, included: list[dict[str, Any]], docs_dir: Path, voc
         if len(changed) > _afresh_above(len(want)):
             changed = None
     if changed is None:
-        return _load_afresh(out, included, docs_dir, vocab_nq, vocab_name)
+        return load_afresh(out, included, docs_dir, vocab_nq, vocab_name)
     target = Path(tempfile.mkdtemp(prefix=".store.", dir=out))
-    nq_format = pyoxigraph.RdfFormat.N_QUADS
     src = store = None
     try:
         target.rmdir()
-        src = pyoxigraph.Store.read_only(str(out / "store"))
+        src = open_store(out / "store", read_only=True)
         src.backup(str(target))
         src = None
-        store = pyoxigraph.Store(str(target))
-        present = {g.value for g in store.named_graphs()}
+        store = open_store(target)
+        present = graph_names(store)
         for g in sorted(present - set(want) - {vocab_name}):
-            store.remove_graph(pyoxigraph.NamedNode(g))
+            remove_graph(store, g)
         for g in changed + sorted(set(want) - set(changed) - present):
             if g in present:
-                store.remove_graph(pyoxigraph.NamedNode(g))
+                remove_graph(store, g)
             load_built(store, built_nquads(files[g], want[g]))
         if old.get("vocabulary") != vocab_sha or vocab_name not in present:  # type: ignore[union-attr]
             if vocab_name in present:
-                store.remove_graph(pyoxigraph.NamedNode(vocab_name))
-            store.bulk_load(vocab_nq.encode("utf-8"), format=nq_format)
+                remove_graph(store, vocab_name)
+            load_nquads(store, vocab_nq.encode("utf-8"))
         store.flush()
         store = None
     except BaseException as exc:
         del src, store  # (closed before their folder goes: RocksDB may still write into it)
         shutil.rmtree(target, ignore_errors=True)
         if isinstance(exc, OSError):  # the old store cannot be read: load afresh
-            return _load_afresh(out, included, docs_dir, vocab_nq, vocab_name)
+            return load_afresh(out, included, docs_dir, vocab_nq, vocab_name)
         raise
     _write_store_state(target, want, vocab_nq)
     return target
 
 
-def _load_afresh(out: Path, included: list[dict[str, Any]], docs_dir: Path, vocab_nq: str, vocab_name: str,
+def load_afresh(out: Path, included: list[dict[str, Any]], docs_dir: Path, vocab_nq: str, vocab_name: str,
                  *, earlier: bool = True) -> Path:
     """A new store folder holding the included documents and the vocabulary, loaded from the
     built files (``earlier``: written by an earlier build, checked against their hashes)."""
@@ -783,13 +638,8 @@ class _StoreLoader:
     with the vocabulary; :meth:`abort` removes it."""
 
     def __init__(self, out: Path):
-        import queue
-        import threading
-
-        import pyoxigraph
-
         self.target = Path(tempfile.mkdtemp(prefix=".store.", dir=out))
-        self.store = pyoxigraph.Store(str(self.target))
+        self.store = open_store(self.target)
         self.loaded: dict[str, list[Path]] = {}  # graph -> the files loaded into it
         self.queue: queue.Queue = queue.Queue()
         self.error: BaseException | None = None
@@ -837,7 +687,6 @@ class _StoreLoader:
 
     def finish(self, included: list[dict[str, Any]], docs_dir: Path, vocab_nq: str, vocab_name: str) -> Path:
         """The store folder holding exactly the ``included`` documents and the vocabulary."""
-        import pyoxigraph
 
         self._stop()
         if self.error is not None:
@@ -849,10 +698,10 @@ class _StoreLoader:
             if self.loaded.get(g) == [files.get(g)]:
                 continue
             if g in self.loaded:
-                self.store.remove_graph(pyoxigraph.NamedNode(g))
+                remove_graph(self.store, g)
             if g in files:
                 load_built(self.store, built_nquads(files[g], None))
-        self.store.bulk_load(vocab_nq.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+        load_nquads(self.store, vocab_nq.encode("utf-8"))
         self.store.flush()
         self.store = None
         self.done = True
@@ -918,10 +767,6 @@ class _Lock:
         self.path, self.out, self.fd = path, out, None
 
     def __enter__(self) -> _Lock:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - not POSIX
-            return self
         self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -939,7 +784,6 @@ class _Lock:
 def _return_freed_memory() -> None:
     """Hand back to the system the memory that bulk loads freed (glibc keeps it for the process
     otherwise: 0.14 GB after 3,000 documents), before the outputs that need the most."""
-    import ctypes
 
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
@@ -965,14 +809,11 @@ def load_built(store, data: bytes) -> None:  # type: ignore[no-untyped-def]
     each passed pyoxigraph's strict parser when its worker loaded it into its view store; those
     an earlier build wrote are checked against their recorded hash first (:func:`built_nquads`).
     """
-    import pyoxigraph
 
-    store.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+    load_nquads(store, data, lenient=True)
 
 
 def _read_json(path: Path) -> Any:
-    import orjson
-
     try:
         return orjson.loads(path.read_bytes())
     except (OSError, ValueError):  # (orjson.JSONDecodeError is a ValueError)
@@ -991,18 +832,12 @@ class _Pool:
 
     def _executor(self):  # type: ignore[no-untyped-def]
         if self.executor is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            from mandates.build.workers import init_worker
-
             self.executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
                                                 initializer=init_worker)
         return self.executor
 
     def map(self, fn, args: list[tuple]) -> list[Any]:  # type: ignore[no-untyped-def]
         """``fn`` over ``args`` (cheap tasks: in this process when a worker dies)."""
-        from concurrent.futures.process import BrokenProcessPool
 
         if self.jobs == 1 or len(args) < 2 * self.jobs:
             return [fn(*a) for a in args]
@@ -1018,10 +853,6 @@ class _Pool:
 
     def run(self, tasks: list):  # type: ignore[no-untyped-def]
         """Each task's summary as it is done (in no particular order)."""
-        from concurrent.futures import as_completed
-        from concurrent.futures.process import BrokenProcessPool
-
-        from mandates.build.workers import run_task
 
         if self.jobs == 1 or len(tasks) < 2:
             for t in tasks:
@@ -1055,64 +886,3 @@ class _Pool:
 # ---------------------------------------------------------------- small helpers
 
 
-def swap_dir(new: Path, target: Path) -> None:
-    """Put ``new`` in the place of ``target``: in one step where the system can exchange two
-    names (Linux renameat2), else by moving the old one aside first."""
-    if target.exists() and _exchange(new, target):
-        shutil.rmtree(new, ignore_errors=True)  # ``new`` now names the old folder
-        return
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old")
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(target, old)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    AT_FDCWD, RENAME_EXCHANGE = -100, 2
-    return renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0
-
-
-def _bind(g) -> None:  # type: ignore[no-untyped-def]
-    from rdflib import Namespace
-
-    for prefix, ns in (
-        ("mnd", "https://w3id.org/un-mandates/ontology#"), ("eli", "http://data.europa.eu/eli/ontology#"),
-        ("oa", "http://www.w3.org/ns/oa#"), ("prov", "http://www.w3.org/ns/prov#"),
-        ("skos", "http://www.w3.org/2004/02/skos/core#"), ("dcterms", "http://purl.org/dc/terms/"),
-        ("sh", "http://www.w3.org/ns/shacl#"),
-    ):
-        g.bind(prefix, Namespace(ns), override=True)
-
-
-def skolemise(g):  # type: ignore[no-untyped-def]
-    """pySHACL's report uses blank nodes; they are named with content-derived IRIs so that the
-    report is identical across runs (and the report of a corpus is the union of its documents')."""
-    from rdflib import BNode, Graph, URIRef
-
-    def describe(node, depth=0):  # type: ignore[no-untyped-def]
-        parts = []
-        for p, o in sorted(g.predicate_objects(node), key=lambda x: (str(x[0]), str(x[1]))):
-            parts.append(f"{p}={describe(o, depth + 1) if isinstance(o, BNode) and depth < 4 else o}")
-        return "(" + ";".join(parts) + ")"
-
-    names: dict[BNode, URIRef] = {}
-    for node in set(g.subjects()) | set(g.objects()):
-        if isinstance(node, BNode):
-            digest = hashlib.sha256(describe(node).encode("utf-8")).hexdigest()[:16]
-            names[node] = URIRef(f"https://w3id.org/un-mandates/shacl-report/{digest}")
-    out = Graph()
-    for s, p, o in g:
-        out.add((names.get(s, s), p, names.get(o, o)))  # type: ignore[arg-type]
-    return out

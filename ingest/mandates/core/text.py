@@ -10,6 +10,7 @@ characters of the file.
 
 from __future__ import annotations
 
+import html as _html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -116,8 +117,6 @@ _HTML_ENTITY = re.compile(r"&(#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,10});")
 
 
 def _html_chars(original: str) -> list[tuple[str, int]]:
-    import html as _html
-
     out: list[tuple[str, int]] = []
     skip = [(m.start(), m.end()) for m in _HTML_SKIP.finditer(original)]
     tags = {m.start(): m for m in _HTML_TAG.finditer(original)}

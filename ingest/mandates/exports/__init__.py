@@ -1,0 +1,1 @@
+"""The built store to files: the mandates view (JSON/CSV), the GEXF/PNG/SVG networks, the graph files."""

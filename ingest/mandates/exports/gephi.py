@@ -37,6 +37,7 @@ characters XML cannot hold, so equal graphs give equal bytes.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import math
 import re
@@ -47,11 +48,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
+
 from mandates import __version__
-from mandates.build.pipeline import atomic_write
-from mandates.exports.view import iter_view_rows, view_rows
+from mandates.core.files import atomic_write
+from mandates.exports.rows import iter_view_rows, view_rows
+from mandates.rdf.namespaces import DEFAULT_BASE, MND
 from mandates.rdf.store import open_store
-from mandates.vocab.concepts import DEFAULT_BASE, MND
 
 GEXF_NS = "http://gexf.net/1.3"
 VIZ_NS = "http://gexf.net/1.3/viz"
@@ -412,7 +415,6 @@ def _edge_values(net: Network, e: Edge) -> dict[str, str]:
 
 def to_gexf(net: Network) -> bytes:
     """The network as GEXF 1.3 (UTF-8, sorted, no date): byte-identical for equal networks."""
-    from lxml import etree
 
     g_, v_ = f"{{{GEXF_NS}}}", f"{{{VIZ_NS}}}"
     root = etree.Element(g_ + "gexf", nsmap={None: GEXF_NS, "viz": VIZ_NS})
@@ -525,7 +527,6 @@ def draw(net: Network, fmt: str, *, subtitle: str = "") -> bytes:
     positions, fixed SVG hash salt, no date in the metadata."""
     import matplotlib
     from matplotlib.figure import Figure  # no pyplot: the Agg/SVG canvases, no GUI, no global state
-    from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch
 
     pos, size = layout(net), sizes(net)
@@ -579,48 +580,61 @@ def draw(net: Network, fmt: str, *, subtitle: str = "") -> bytes:
             ax.scatter([pos[i][0] for i in ids], [pos[i][1] for i in ids], s=[area[i] for i in ids],
                        color=tuple(c / 255 for c in COLOURS[t]), edgecolors="white", linewidths=1.0,
                        zorder=2, label=t)
-        top_s = max(strength.values(), default=0)
-        placed: list[tuple[float, float, float]] = []  # label anchors in points, half height
-        by_id = {n.id: n for n in net.nodes}
-        for nid in sorted(strength, key=lambda n: (-strength[n], n))[:LABELLED]:
-            n = by_id[nid]
-            x, y = pos[nid]
-            size_pt = 11 if strength[nid] == top_s and not bipartite else 9
-            text = picture_label(n, width=36 if bipartite else 24, lines=2 if bipartite else 4)
-            half = (text.count("\n") + 1) * size_pt * 0.65
-            px, py = x * per_unit, y * per_unit
-            if any(abs(px - qx) < 110 and abs(py - qy) < half + qh for qx, qy, qh in placed):
-                continue  # too close to a heavier node's label: leave it to the GEXF
-            placed.append((px, py, half))
-            off = diameter[nid] / 2 + 3
-            d = math.hypot(x, y)
-            if bipartite:
-                ux, uy = (1.0 if x > 0 else -1.0), 0.0
-            elif d < 1e-6:
-                ux, uy = 0.0, -1.0
-            else:
-                ux, uy = x / d, y / d
-            ha = "left" if ux > 0.35 else "right" if ux < -0.35 else "center"
-            va = "bottom" if uy > 0.35 else "top" if uy < -0.35 else "center"
-            ax.annotate(text, (x, y), xytext=(ux * off, uy * off), textcoords="offset points",
-                        ha=ha, va=va, fontsize=size_pt, zorder=3,
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
-        handles = [Line2D([], [], marker="o", linestyle="", markersize=10, color=tuple(c / 255 for c in COLOURS[t]),
-                          label=t) for t in TYPES if any(n.type == t for n in net.nodes)]
-        for rel in sorted({e.relation for e in net.edges}):
-            spec = RELATIONS[rel]
-            handles.append(Line2D([], [], color=tuple(c / 255 for c in spec["colour"]), linewidth=2,
-                                  linestyle="--" if _dashed(net, rel) else "-",
-                                  label=f"{rel} (width = {spec['counts']})"))
-        if handles:
-            fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 6), frameon=False,
-                       fontsize=10, title="node colour = type; size = weighted degree", title_fontsize=10)
+        _draw_labels(ax, net, pos, diameter, strength, per_unit, bipartite=bipartite)
+        _legend(fig, net)
         buf = io.BytesIO()
         if fmt == "svg":
             fig.savefig(buf, format="svg", metadata={"Date": None})
         else:
             fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()
+
+
+def _draw_labels(ax, net: Network, pos: dict, diameter: dict, strength: dict, per_unit: float, *,  # type: ignore[no-untyped-def, type-arg]
+                 bipartite: bool) -> None:
+    """Label the :data:`LABELLED` heaviest nodes, skipping a label too close to a heavier one's."""
+    top_s = max(strength.values(), default=0)
+    placed: list[tuple[float, float, float]] = []  # label anchors in points, half height
+    by_id = {n.id: n for n in net.nodes}
+    for nid in sorted(strength, key=lambda n: (-strength[n], n))[:LABELLED]:
+        n = by_id[nid]
+        x, y = pos[nid]
+        size_pt = 11 if strength[nid] == top_s and not bipartite else 9
+        text = picture_label(n, width=36 if bipartite else 24, lines=2 if bipartite else 4)
+        half = (text.count("\n") + 1) * size_pt * 0.65
+        px, py = x * per_unit, y * per_unit
+        if any(abs(px - qx) < 110 and abs(py - qy) < half + qh for qx, qy, qh in placed):
+            continue  # too close to a heavier node's label: leave it to the GEXF
+        placed.append((px, py, half))
+        off = diameter[nid] / 2 + 3
+        d = math.hypot(x, y)
+        if bipartite:
+            ux, uy = (1.0 if x > 0 else -1.0), 0.0
+        elif d < 1e-6:
+            ux, uy = 0.0, -1.0
+        else:
+            ux, uy = x / d, y / d
+        ha = "left" if ux > 0.35 else "right" if ux < -0.35 else "center"
+        va = "bottom" if uy > 0.35 else "top" if uy < -0.35 else "center"
+        ax.annotate(text, (x, y), xytext=(ux * off, uy * off), textcoords="offset points",
+                    ha=ha, va=va, fontsize=size_pt, zorder=3,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
+
+
+def _legend(fig, net: Network) -> None:  # type: ignore[no-untyped-def]
+    """The legend: node colours by type, edge styles by relation."""
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], marker="o", linestyle="", markersize=10, color=tuple(c / 255 for c in COLOURS[t]),
+                      label=t) for t in TYPES if any(n.type == t for n in net.nodes)]
+    for rel in sorted({e.relation for e in net.edges}):
+        spec = RELATIONS[rel]
+        handles.append(Line2D([], [], color=tuple(c / 255 for c in spec["colour"]), linewidth=2,
+                              linestyle="--" if _dashed(net, rel) else "-",
+                              label=f"{rel} (width = {spec['counts']})"))
+    if handles:
+        fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 6), frameon=False,
+                   fontsize=10, title="node colour = type; size = weighted degree", title_fontsize=10)
 
 
 # ---------------------------------------------------------------------------------------
@@ -681,8 +695,6 @@ def export_cli(args) -> int:  # type: ignore[no-untyped-def]
     elif out.is_dir():
         out = out / default_name
     if kind in ("png", "svg"):
-        import importlib.util
-
         if importlib.util.find_spec("matplotlib") is None:
             _err(f"'mandates export {kind}' needs matplotlib (python3 -m pip install matplotlib)")
             return EXIT_USAGE

@@ -24,31 +24,14 @@ a block with one would be wrong to concatenate, so :func:`turtle_statements` ref
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-PREFIXES = {
-    "dcterms": "http://purl.org/dc/terms/",
-    "eli": "http://data.europa.eu/eli/ontology#",
-    "mnd": "https://w3id.org/un-mandates/ontology#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "org": "http://www.w3.org/ns/org#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
-RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-_PREFIX_OF = {ns: p for p, ns in PREFIXES.items()}
+from mandates.rdf.terms import header, trig_block
+
 # <namespace local> where the local name is a plain name; the longest namespace that fits wins
-_PREFIXED = re.compile("<(" + "|".join(re.escape(ns) for ns in sorted(_PREFIX_OF, key=len, reverse=True))
-                       + r")([A-Za-z_][A-Za-z0-9_-]*)>\Z")
-_DATATYPE = re.compile(r'\^\^(<[^>]*>)\Z')
 
 
 @dataclass(frozen=True)
@@ -58,106 +41,6 @@ class DocArtefact:
     graph: str  # the named graph IRI
     nq: Path  # its sorted N-Quads
     ttl: Path  # its Turtle block (:func:`turtle_statements`)
-
-
-class BlankNodeError(ValueError):
-    """A document graph holds a blank node (its label would clash with another document's)."""
-
-
-def header() -> str:
-    """The prefix lines every graph file starts with."""
-    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items())) + "\n"
-
-
-def _iri(term: str) -> str:
-    """An N-Triples IRI term (``<...>``) as Turtle, abbreviated where a prefix covers it.
-
-    >>> _iri("<https://w3id.org/un-mandates/ontology#Clause>"), _iri("<http://x/a b>")
-    ('mnd:Clause', '<http://x/a b>')
-    """
-    m = _PREFIXED.match(term)
-    return f"{_PREFIX_OF[m.group(1)]}:{m.group(2)}" if m else term
-
-
-def _object(term: str) -> str:
-    if term.startswith("<"):
-        return _iri(term)
-    if term.startswith("_:"):
-        raise BlankNodeError(term)
-    m = _DATATYPE.search(term)
-    if m:
-        return term[:m.start(1)] + _iri(m.group(1))
-    return term
-
-
-def triple_line(nquad: str) -> str:
-    """An N-Quads line without its graph name: an N-Triples line.
-
-    >>> triple_line('<http://x/s> <http://x/p> "a <b>" <http://x/g> .')
-    '<http://x/s> <http://x/p> "a <b>" .'
-    """
-    return nquad[:nquad.rindex(" <")] + " ."
-
-
-def nt_lines(text: str) -> list[str]:
-    """The lines of N-Triples or N-Quads text, split at line feeds only: ``str.splitlines`` also
-    splits at form feeds, line tabulations and Unicode line separators, which literals hold
-    unescaped (a page break inside a paragraph quoted by ``mnd:exact``).
-
-    >>> nt_lines('<http://x/s> <http://x/p> "a\\fb\\u2028c" .\\n<http://x/s> <http://x/q> "d" .\\n')
-    ['<http://x/s> <http://x/p> "a\\x0cb\\u2028c" .', '<http://x/s> <http://x/q> "d" .']
-    """
-    if not text:
-        return []
-    lines = text.split("\n")
-    return lines[:-1] if lines[-1] == "" else lines
-
-
-def turtle_statements(triples: list[tuple[str, str, str]]) -> str:
-    """Sorted triples of N-Triples terms as Turtle statements (no prefix lines): subjects in
-    order, each with its predicates and objects."""
-    out: list[str] = []
-    short: dict[str, str] = {}  # a term's Turtle form, once per term (predicates and types repeat)
-
-    def iri(term: str) -> str:
-        r = short.get(term)
-        if r is None:
-            r = short[term] = _iri(term)
-        return r
-
-    def obj(term: str) -> str:
-        r = short.get(term)
-        if r is None:
-            r = short[term] = iri(term) if term.startswith("<") else _object(term)
-        return r
-
-    subject = predicate = None
-    for s, p, o in triples:
-        if s != subject:
-            if subject is not None:
-                out.append(" .\n")
-            if not s.startswith("<"):
-                raise BlankNodeError(s)
-            pred = "a" if p == RDF_TYPE else iri(p)
-            out.append(f"{iri(s)} {pred} {obj(o)}")
-            subject, predicate = s, p
-        elif p != predicate:
-            pred = "a" if p == RDF_TYPE else iri(p)
-            out.append(f" ;\n    {pred} {obj(o)}")
-            predicate = p
-        else:
-            out.append(f", {obj(o)}")
-    if subject is not None:
-        out.append(" .\n")
-    return "".join(out)
-
-
-def trig_block(graph: str, ttl: str) -> str:
-    """A document's TriG block: its Turtle statements inside ``<graph> { ... }``."""
-    if not ttl:
-        return ""
-    body = "".join(f"    {line}\n" if line else "\n" for line in ttl.rstrip("\n").split("\n"))
-    return f"{_iri('<' + graph + '>')} {{\n{body}}}\n"
 
 
 def write_graph_files(docs: list[DocArtefact], *, nq_out: Path, ttl_out: Path, trig_out: Path) -> None:

@@ -9,48 +9,41 @@ import csv
 import io
 import re
 from collections import defaultdict
-from functools import lru_cache
 from typing import Any, Iterator
 
-from mandates.core.resources import queries_dir
-from mandates.rdf.store import iter_select, read_query, select, select_terms
+import orjson
+
 from mandates.core.symbols import canonical
+from mandates.exports.rows import view_query, view_rows
+from mandates.exports.versions import compare, disagreement_key
+from mandates.graph.vocabulary import vocabulary_outputs
+from mandates.rdf.store import (
+    add_nquads,
+    iri_subjects_objects,
+    is_literal,
+    load_nquads,
+    objects,
+    open_store,
+    remove_graph,
+    select_terms,
+)
 
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 
 
-@lru_cache(maxsize=None)
-def view_query(name: str) -> str:
-    """The text of the export view query ``queries/export/<name>.rq`` (read once per process:
-    a document's view runs a dozen of them)."""
-    return read_query(queries_dir() / "export" / f"{name}.rq").text
-
-
-def view_rows(store, name: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    """The rows of the export view query ``name`` over ``store``."""
-    return select(store, view_query(name))
-
-
-def iter_view_rows(store, name: str) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    """:func:`view_rows`, one at a time."""
-    return iter_select(store, view_query(name))
-
-
 def label_items(store) -> dict[str, list[tuple[int, str]]]:  # type: ignore[no-untyped-def]
     """The labels of every IRI the documents refer to (``queries/export/referenced.rq``), each
     with its rank (:func:`_ranked`), read from the store by lookup."""
-    import pyoxigraph
 
-    preds = [(pyoxigraph.NamedNode(SKOS_PREF), 1), (pyoxigraph.NamedNode(SKOS_ALT), 0)]
+    preds = [(SKOS_PREF, 1), (SKOS_ALT, 0)]
     _, rows = select_terms(store, view_query("referenced"))
     by: dict[str, list[tuple[int, str]]] = {}
     for r in rows:
         x = r["x"]
-        if isinstance(x, pyoxigraph.Literal):
+        if is_literal(x):
             continue
-        items = {_ranked(q.object, pref) for pred, pref in preds
-                 for q in store.quads_for_pattern(x, pred, None, None)}
+        items = {_ranked(o, pref) for pred, pref in preds for o in objects(store, x, pred)}
         if items:
             by[x.value] = sorted(items)
     return by
@@ -194,7 +187,6 @@ def _view(store, labels: dict[str, list[str]], *, disagreements: bool) -> dict[s
             "footnotes": [notes[d["work"]][k] for k in sorted(notes.get(d["work"], {}))],
             "paragraphs": paragraphs,
         })
-    from mandates.build.versions import compare
 
     return {"documents": out_docs, "disagreements": compare(store) if disagreements else []}
 
@@ -258,13 +250,11 @@ def csv_rows(d: dict[str, Any]) -> str:
 
 def vocabulary_label_items(store) -> dict[str, list[tuple[int, str]]]:  # type: ignore[no-untyped-def]
     """The ranked labels (:func:`_ranked`) of every node of a store holding the vocabulary alone."""
-    import pyoxigraph
 
     by: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for pred, pref in ((SKOS_PREF, 1), (SKOS_ALT, 0)):
-        for q in store.quads_for_pattern(None, pyoxigraph.NamedNode(pred), None, None):
-            if isinstance(q.subject, pyoxigraph.NamedNode):
-                by[q.subject.value].append(_ranked(q.object, pref))
+        for subject, label in iri_subjects_objects(store, pred):
+            by[subject].append(_ranked(label, pref))
     return by
 
 
@@ -301,7 +291,6 @@ def _entities(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
 def _dumps(x: Any) -> str:
     """``x`` as ``json.dumps(x, ensure_ascii=False, indent=2)`` writes it, by orjson (ten times
     faster: the mandates view of 10,000 documents is 0.7 GB of JSON)."""
-    import orjson
 
     return orjson.dumps(x, option=orjson.OPT_INDENT_2).decode("utf-8")
 
@@ -326,7 +315,6 @@ def write_merged(parts: list[tuple[list[tuple[str, str]], dict[str, list[list[An
     comes, so that only one part is held at a time). ``json_out``/``csv_out`` are open text
     files. The bytes are those of :func:`to_json` and :func:`mandates_csv` on the whole view.
     """
-    from mandates.build.versions import disagreement_key
 
     extra: dict[str, set[tuple[int, str]]] = defaultdict(set)
     for _, labels, _ in parts:
@@ -361,3 +349,42 @@ def write_merged(parts: list[tuple[list[tuple[str, str]], dict[str, list[list[An
 
 def to_json(view: dict[str, Any]) -> str:
     return _dumps(view) + "\n"
+
+
+# ---------------------------------------------------------------- a document's part of the view
+
+
+VIEW_STORE_USES = 100  # documents a view store serves before it is made afresh
+
+
+_VIEW_STORES: dict[str, list] = {}  # base -> [store, vocabulary labels, documents served]
+
+
+def view_store(base: str):  # type: ignore[no-untyped-def]
+    """An in-memory store holding the vocabulary (kept per process), and its labels.
+
+    pyoxigraph's in-memory store keeps every string it has seen after the quads holding it are
+    removed (about 0.5 MB per document): the store is made afresh every
+    :data:`VIEW_STORE_USES` documents, so that a worker's memory stays flat."""
+    held = _VIEW_STORES.get(base)
+    if held is None or held[2] >= VIEW_STORE_USES:
+        _, vocab_nq = vocabulary_outputs(base)
+        store = open_store()
+        load_nquads(store, vocab_nq.encode("utf-8"))
+        labels = held[1] if held is not None else vocabulary_label_items(store)
+        held = _VIEW_STORES[base] = [store, labels, 0]
+    held[2] += 1
+    return held[0], held[1]
+
+
+def view_fragment(nquads: list[bytes], graphs: list[str], base: str) -> dict[str, Any]:
+    """The mandates view (``mandates.exports.view.fragment``) of the documents given by their N-Quads
+    (one resolution: a document, or its language versions together)."""
+    store, vocab_labels = view_store(base)
+    try:
+        for nq in nquads:
+            add_nquads(store, nq)
+        return fragment(store, vocab_labels)
+    finally:
+        for g in graphs:
+            remove_graph(store, g)

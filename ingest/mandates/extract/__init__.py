@@ -1,0 +1,1 @@
+"""Text to a typed document, without RDF: reading, normalising, header, segments, mentions and clauses."""

@@ -14,14 +14,39 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+from mandates.core.symbols import SYMBOL, canonical, citation_regex, roman_value, slug
+from mandates.core.text import (
+    NUMBER_PATTERN,
+    SUPERSCRIPTS,
+    fold_label,
+    normalise,
+    read_number,
+    superscript_value,
+)
 from mandates.extract import header as header_mod
 from mandates.extract import lexmatch
-from mandates.extract.model import Clause, Document, Footnote, Header, Issue, Mention, Paragraph, Report, Span
+from mandates.extract.model import (
+    Clause,
+    Document,
+    Footnote,
+    Header,
+    Issue,
+    Mention,
+    Paragraph,
+    Report,
+    Span,
+)
 from mandates.extract.read import Source
-from mandates.extract.segment import SUPER, Hole, find_footnotes, mask, normalise_markers, segment
-from mandates.core.symbols import SYMBOL, canonical, citation_regex, roman_value, slug
-from mandates.core.text import SUPERSCRIPTS, fold_label, normalise, read_number, superscript_value, NUMBER_PATTERN
-from mandates.vocab.concepts import DEFAULT_BASE, MND, Concept, Lexicon, Vocabulary
+from mandates.extract.segment import (
+    SUPER,
+    Hole,
+    find_footnotes,
+    mask,
+    normalise_markers,
+    segment,
+)
+from mandates.rdf.namespaces import DEFAULT_BASE, MND
+from mandates.vocab.concepts import Concept, Lexicon, Vocabulary
 
 # ----------------------------------------------------------------------------- context
 
@@ -198,7 +223,7 @@ def _in(span: Span, regions: list[Span]) -> bool:
 def _mint_instrument(ctx: Context, *, symbol: str | None, label: str | None, lang: str) -> Concept:
     """An instrument the vocabulary does not list: by symbol when there is one, else by title."""
     if symbol:
-        known = _by_symbol(ctx.vocab).get(symbol)
+        known = by_symbol(ctx.vocab).get(symbol)
         if known:
             return known
         iri = f"{DEFAULT_BASE}doc/{slug(symbol)}"
@@ -247,7 +272,8 @@ def _title_slug(title: str) -> str:
 _SYMBOL_INDEX: dict[int, dict[str, Concept]] = {}
 
 
-def _by_symbol(vocab: Vocabulary) -> dict[str, Concept]:
+def by_symbol(vocab: Vocabulary) -> dict[str, Concept]:
+    """The instruments of the vocabulary by their UN symbol (made once per vocabulary)."""
     idx = _SYMBOL_INDEX.get(id(vocab))
     if idx is None:
         idx = {c.symbol: c for c in vocab.of_kind("instrument") if c.symbol}
@@ -682,7 +708,7 @@ def _give_symbol(ctx: Context, target: Mention, sym: str, n: int, p: Paragraph) 
     if concept.symbol == sym:
         return
     # an unlisted title: the footnote's symbol identifies it
-    known = _by_symbol(ctx.vocab).get(sym)
+    known = by_symbol(ctx.vocab).get(sym)
     if known is not None:
         target.refers = [known]
         target.flagged = False

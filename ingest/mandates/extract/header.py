@@ -10,9 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mandates.extract.model import Header, Issue, Span
-from mandates.core.symbols import RES_NUMBER, SYMBOL, archaic_resolution, canonical, clean_symbol
+from mandates.core.symbols import (
+    RES_NUMBER,
+    SYMBOL,
+    archaic_resolution,
+    canonical,
+    clean_symbol,
+)
 from mandates.core.text import NUMBER_PATTERN, chinese_number, read_number
+from mandates.extract.model import Header, Issue, Span
 from mandates.vocab.concepts import Vocabulary
 
 _MONTHS = {m: i + 1 for i, m in enumerate(
@@ -130,11 +136,22 @@ def parse_header(text: str, head_end: int, tail_start: int, vocab: Vocabulary, l
     h = Header()
     issues: list[Issue] = []
     head = text[:head_end]
+    _session_and_agenda(h, head, vocab, lang)
+    # drafts: the bracketed adoption line
+    m = re.search(r"\[[^\]\n]*\(([^)\n]*[A-Z]/[^)\n]*)\)\s*\]", head)
+    if m:
+        h.drafts = parse_drafts(m.group(1))
+
+    _symbol_and_title(h, head, lang)
+    _meeting_and_date(h, text, head_end, tail_start, vocab, lang)
+    return h, issues
+
+
+def _session_and_agenda(h: Header, head: str, vocab: Vocabulary, lang: str) -> None:
+    """The session and agenda item the header names."""
     flags = re.I if lang == "en" else 0
     session_cue = _words(vocab, "SessionCue", lang)
     agenda_cue = _words(vocab, "AgendaItemCue", lang)
-    plenary_cue = _words(vocab, "PlenaryCue", lang)
-
     if lang == "zh":
         m = re.search(rf"第({NUMBER_PATTERN})(?:{session_cue})", head)
         if m:
@@ -150,11 +167,9 @@ def parse_header(text: str, head_end: int, tail_start: int, vocab: Vocabulary, l
         if m:
             h.agenda_item = int(m.group(1))
 
-    # drafts: the bracketed adoption line
-    m = re.search(r"\[[^\]\n]*\(([^)\n]*[A-Z]/[^)\n]*)\)\s*\]", head)
-    if m:
-        h.drafts = parse_drafts(m.group(1))
 
+def _symbol_and_title(h: Header, head: str, lang: str) -> None:
+    """The symbol the header prints and the title after it."""
     # symbol line: "74/303. Title" / "A/RES/74/303" / "二一五九(二十一)、Title"
     for line_m in re.finditer(r"(?m)^[ \t]*(\S[^\n]*)$", head):
         line = line_m.group(1)
@@ -201,7 +216,12 @@ def parse_header(text: str, head_end: int, tail_start: int, vocab: Vocabulary, l
             h.symbol = canonical(m.group(0))
             h.symbol_span = (m.start(), m.end())
 
-    # plenary meeting and adoption date: the closing lines first, then the header
+
+def _meeting_and_date(h: Header, text: str, head_end: int, tail_start: int, vocab: Vocabulary, lang: str) -> None:
+    """The plenary meeting and the adoption date: the closing lines first, then the header."""
+    head = text[:head_end]
+    flags = re.I if lang == "en" else 0
+    plenary_cue = _words(vocab, "PlenaryCue", lang)
     tail = text[tail_start:]
     pm = None
     if lang == "zh":
@@ -230,7 +250,6 @@ def parse_header(text: str, head_end: int, tail_start: int, vocab: Vocabulary, l
             dates = near[:1]
     if dates:
         h.adopted = dates[0].iso
-    return h, issues
 
 
 def _title_from(head: str, start: int, lang: str) -> tuple[str, Span]:

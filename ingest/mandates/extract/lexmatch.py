@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Container
 
+from mandates.core.files import atomic_write, cache_dir
+from mandates.core.text import fold_label
 from mandates.vocab.concepts import Lexicon, Vocabulary
 
 SHORT = 2
@@ -49,7 +51,6 @@ def user_dictionary_lines(vocab: Vocabulary) -> list[str]:
     >>> any(line.startswith("各国议会联盟 ") for line in user_dictionary_lines(load()))
     True
     """
-    from mandates.core.text import fold_label
 
     words = set()
     for c in vocab.concepts:
@@ -60,16 +61,6 @@ def user_dictionary_lines(vocab: Vocabulary) -> list[str]:
             if len(w) >= 2 and not any(ch.isspace() for ch in w):
                 words.add(w)
     return [f"{w} {200000 + 1000 * len(w)}" for w in sorted(words)]
-
-
-def cache_dir() -> Path:
-    """The user's cache folder for this tool (``$XDG_CACHE_HOME/un-mandates``, else
-    ``~/.cache/un-mandates``): jieba's dictionary cache, the rjieba calibration, the
-    vocabulary outputs."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):  # unset, empty or relative: ignored, as the XDG spec says
-        base = str(Path.home() / ".cache")
-    return Path(base) / "un-mandates"
 
 
 # ----------------------------------------------------------------------------- segmenters
@@ -253,7 +244,6 @@ def _calibration(lines: list[str]) -> tuple[dict[str, str], int]:
                 w, fr, t = line.strip().split(" ")
                 freq[w], tags[w] = int(fr), t  # (the last line wins, as in jieba)
     pad = sum(freq.values())
-    from mandates.build.pipeline import atomic_write
 
     try:
         atomic_write(f, json.dumps({"tags": tags, "pad": pad}, ensure_ascii=False))

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mandates.extract.model import Footnote, Issue, Paragraph, Span
 from mandates.core.symbols import SYMBOL, archaic_resolution, canonical
 from mandates.core.text import SUPERSCRIPTS, superscript_value
+from mandates.extract.model import Footnote, Issue, Paragraph, Span
 
 # a footnote marker: one to three superscript digits (a longer run is no footnote number)
 SUPER = f"(?<![{SUPERSCRIPTS}])[{SUPERSCRIPTS}]{{1,3}}(?![{SUPERSCRIPTS}])"

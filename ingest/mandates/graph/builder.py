@@ -8,15 +8,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import XSD as _XSD, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS as _DCTERMS, PROV as _PROV, RDF as _RDF, RDFS as _RDFS, SKOS as _SKOS
+from rdflib import XSD as _XSD
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS as _DCTERMS
+from rdflib.namespace import PROV as _PROV
+from rdflib.namespace import RDF as _RDF
+from rdflib.namespace import RDFS as _RDFS
+from rdflib.namespace import SKOS as _SKOS
 
 from mandates import __version__
-from mandates.rdf.iris import Minter, check, rebase
-from mandates.extract.model import Document, Mention
 from mandates.core.symbols import slug, undocs
-from mandates.vocab.concepts import DEFAULT_BASE, MND as MND_IRI, Concept
-
+from mandates.extract.extractors import by_symbol
+from mandates.extract.model import Clause, Document, Mention, Paragraph
+from mandates.rdf.iris import Minter, check, rebase
+from mandates.rdf.namespaces import DEFAULT_BASE
+from mandates.rdf.namespaces import MND as MND_IRI
+from mandates.vocab.concepts import Concept, load, vocabulary_files
 
 
 class _Terms:
@@ -90,9 +97,22 @@ class Builder:
         g.add((sel, OA.end, self.offset(e)))
 
     def build(self) -> set:  # type: ignore[type-arg]
-        d, g, m = self.doc, self.g, self.m
-        h = d.header
-        work, expr = URIRef(m.work), URIRef(m.expression)
+        """Every triple of the document: the resolution, its language version and how it was
+        read, its footnotes, paragraphs, clauses, sub-items, mentions and minted concepts."""
+        work, expr = URIRef(self.m.work), URIRef(self.m.expression)
+        self._work(work, expr)
+        self._expression(work, expr)
+        self._provenance(expr)
+        self._footnotes(work)
+        missing = {i.where for i in self.doc.issues if i.code == "verb-missing"}
+        for p in self.doc.paragraphs:
+            self._paragraph(p, work, missing)
+        for concept in self.doc.minted.values():
+            self._minted(concept)
+        return self.g
+
+    def _work(self, work: URIRef, expr: URIRef) -> None:
+        g, h = self.g, self.doc.header
         g.add((work, RDF.type, MND.Resolution))
         g.add((work, RDF.type, ELI.LegalResource))
         g.add((work, MND.symbol, Literal(h.symbol)))
@@ -111,6 +131,8 @@ class Builder:
         for draft in h.drafts:
             g.add((work, MND.draftSymbol, Literal(draft)))
 
+    def _expression(self, work: URIRef, expr: URIRef) -> None:
+        d, g, h = self.doc, self.g, self.doc.header
         g.add((expr, RDF.type, MND.LanguageVersion))
         g.add((expr, RDF.type, ELI.LegalExpression))
         g.add((expr, ELI.realizes, work))
@@ -129,6 +151,9 @@ class Builder:
             g.add((expr, MND.flag, self.flag("truncated")))
         if h.symbol_source == "file-name":
             g.add((expr, MND.flag, self.flag("symbol-from-file-name")))
+
+    def _provenance(self, expr: URIRef) -> None:
+        d, g, m = self.doc, self.g, self.m
         act = URIRef(m.activity)
         g.add((expr, PROV.wasGeneratedBy, act))
         g.add((act, RDF.type, PROV.Activity))
@@ -142,7 +167,8 @@ class Builder:
         g.add((tool, RDF.type, PROV.SoftwareAgent))
         g.add((tool, RDFS.label, Literal(f"mandates {__version__}", lang="en")))
 
-        missing = {i.where for i in d.issues if i.code == "verb-missing"}
+    def _footnotes(self, work: URIRef) -> None:
+        d, g, m = self.doc, self.g, self.m
         for fn in d.footnotes:
             f = URIRef(m.footnote(fn.number))
             g.add((work, MND.hasFootnote, f))
@@ -158,83 +184,86 @@ class Builder:
                 inst = self._instrument_for_symbol(sym)
                 g.add((f, ELI.cites, inst))
 
-        for p in d.paragraphs:
-            pi = URIRef(m.paragraph(p.kind, p.number))
-            g.add((work, MND.hasParagraph, pi))
-            g.add((pi, RDF.type, MND.Paragraph))
-            g.add((pi, RDF.type, MND.PreambularParagraph if p.kind == "preambular" else MND.OperativeParagraph))
-            g.add((pi, ELI.is_part_of, work))
-            g.add((pi, MND.number, Literal(p.number)))
-            s, e = d.orig_span(p.span)
-            g.add((pi, MND.text, self.lit(_clean(d.original[s:e]))))
-            a = URIRef(m.anchor(p.local))
-            g.add((pi, MND.anchor, a))
-            self.selector(a, p.span, kind=MND.Anchor)
-            for theme in p.themes:
-                g.add((pi, MND.theme, self.ref(theme.iri)))
-            if p.local in missing:
-                g.add((pi, MND.flag, self.flag("verb-missing")))
-            for n in p.footnotes:
-                if any(f.number == n for f in d.footnotes):
-                    g.add((pi, MND.hasFootnote, URIRef(m.footnote(n))))
-            clause_iris = []
-            for order, c in enumerate(p.clauses, start=1):
-                ci = URIRef(m.clause(p.kind, p.number, order))
-                clause_iris.append((c, ci))
-                g.add((pi, MND.hasClause, ci))
-                g.add((ci, RDF.type, MND.Clause))
-                if c.verb.directive:
-                    g.add((ci, RDF.type, MND.Mandate))
-                    if not c.addressees:
-                        g.add((ci, MND.flag, self.flag("no-addressee")))
-                g.add((ci, ELI.is_part_of, pi))
-                g.add((ci, MND.order, Literal(order)))
-                g.add((ci, MND.verb, self.ref(c.verb.iri)))
-                vs, ve = d.orig_span(c.verb_span)
-                g.add((ci, MND.verbText, self.lit(_clean(d.original[vs:ve]))))
-                cs, ce = d.orig_span(c.span)
-                g.add((ci, MND.text, self.lit(_clean(d.original[cs:ce]))))
-                ca = URIRef(m.anchor(f"{p.local}/c/{order}"))
-                g.add((ci, MND.anchor, ca))
-                self.selector(ca, c.span, kind=MND.Anchor)
-                for a_ in c.addressees:
-                    g.add((ci, MND.addressee, self.ref(a_.iri)))
-                if c.report is not None:
-                    r = URIRef(f"{ci}/report")
-                    g.add((ci, MND.hasReportingRequest, r))
-                    g.add((r, RDF.type, MND.ReportingRequest))
-                    if c.report.by is not None:
-                        g.add((r, MND.reportBy, self.ref(c.report.by.iri)))
-                    if c.report.to is not None:
-                        g.add((r, MND.reportTo, self.ref(c.report.to.iri)))
-                    if c.report.session is not None:
-                        g.add((r, MND.dueSession, Literal(c.report.session)))
-                        g.add((r, MND.dueYear, Literal(str(first_session_year(c.report.session)), datatype=XSD.gYear)))
-            for k, (label, (ss, _)) in enumerate(p.subitems):
-                se = p.subitems[k + 1][1][0] if k + 1 < len(p.subitems) else p.span[1]
-                si = URIRef(f"{pi}/{label}")
-                g.add((si, RDF.type, MND.SubParagraph))
-                g.add((si, ELI.is_part_of, pi))
-                g.add((si, MND.marker, Literal(d.text[ss:p.subitems[k][1][1]].strip())))
-                os_, oe = d.orig_span((ss, se))
-                g.add((si, MND.text, self.lit(_clean(d.original[os_:oe]).rstrip(";；,，"))))
-                sa = URIRef(m.anchor(f"{p.local}/{label}"))
-                g.add((si, MND.anchor, sa))
-                self.selector(sa, (ss, se), kind=MND.Anchor)
-                governing = [ci for c, ci in clause_iris if c.verb_span[0] < ss]
-                if governing:
-                    g.add((si, MND.governedBy, governing[-1]))
-            for mention in p.mentions:
-                self._mention(mention, pi, work, clause_iris)
-        for concept in d.minted.values():
-            self._minted(concept)
-        return g
+    def _paragraph(self, p: Paragraph, work: URIRef, missing: set[str]) -> None:
+        d, g, m = self.doc, self.g, self.m
+        pi = URIRef(m.paragraph(p.kind, p.number))
+        g.add((work, MND.hasParagraph, pi))
+        g.add((pi, RDF.type, MND.Paragraph))
+        g.add((pi, RDF.type, MND.PreambularParagraph if p.kind == "preambular" else MND.OperativeParagraph))
+        g.add((pi, ELI.is_part_of, work))
+        g.add((pi, MND.number, Literal(p.number)))
+        s, e = d.orig_span(p.span)
+        g.add((pi, MND.text, self.lit(_clean(d.original[s:e]))))
+        a = URIRef(m.anchor(p.local))
+        g.add((pi, MND.anchor, a))
+        self.selector(a, p.span, kind=MND.Anchor)
+        for theme in p.themes:
+            g.add((pi, MND.theme, self.ref(theme.iri)))
+        if p.local in missing:
+            g.add((pi, MND.flag, self.flag("verb-missing")))
+        for n in p.footnotes:
+            if any(f.number == n for f in d.footnotes):
+                g.add((pi, MND.hasFootnote, URIRef(m.footnote(n))))
+        clause_iris = []
+        for order, c in enumerate(p.clauses, start=1):
+            ci = URIRef(m.clause(p.kind, p.number, order))
+            clause_iris.append((c, ci))
+            self._clause(p, pi, c, ci, order)
+        self._subitems(p, pi, clause_iris)
+        for mention in p.mentions:
+            self._mention(mention, pi, work, clause_iris)
+
+    def _clause(self, p: Paragraph, pi: URIRef, c: Clause, ci: URIRef, order: int) -> None:
+        d, g, m = self.doc, self.g, self.m
+        g.add((pi, MND.hasClause, ci))
+        g.add((ci, RDF.type, MND.Clause))
+        if c.verb.directive:
+            g.add((ci, RDF.type, MND.Mandate))
+            if not c.addressees:
+                g.add((ci, MND.flag, self.flag("no-addressee")))
+        g.add((ci, ELI.is_part_of, pi))
+        g.add((ci, MND.order, Literal(order)))
+        g.add((ci, MND.verb, self.ref(c.verb.iri)))
+        vs, ve = d.orig_span(c.verb_span)
+        g.add((ci, MND.verbText, self.lit(_clean(d.original[vs:ve]))))
+        cs, ce = d.orig_span(c.span)
+        g.add((ci, MND.text, self.lit(_clean(d.original[cs:ce]))))
+        ca = URIRef(m.anchor(f"{p.local}/c/{order}"))
+        g.add((ci, MND.anchor, ca))
+        self.selector(ca, c.span, kind=MND.Anchor)
+        for a_ in c.addressees:
+            g.add((ci, MND.addressee, self.ref(a_.iri)))
+        if c.report is not None:
+            r = URIRef(f"{ci}/report")
+            g.add((ci, MND.hasReportingRequest, r))
+            g.add((r, RDF.type, MND.ReportingRequest))
+            if c.report.by is not None:
+                g.add((r, MND.reportBy, self.ref(c.report.by.iri)))
+            if c.report.to is not None:
+                g.add((r, MND.reportTo, self.ref(c.report.to.iri)))
+            if c.report.session is not None:
+                g.add((r, MND.dueSession, Literal(c.report.session)))
+                g.add((r, MND.dueYear, Literal(str(first_session_year(c.report.session)), datatype=XSD.gYear)))
+
+    def _subitems(self, p: Paragraph, pi: URIRef, clause_iris: list) -> None:  # type: ignore[type-arg]
+        d, g, m = self.doc, self.g, self.m
+        for k, (label, (ss, _)) in enumerate(p.subitems):
+            se = p.subitems[k + 1][1][0] if k + 1 < len(p.subitems) else p.span[1]
+            si = URIRef(f"{pi}/{label}")
+            g.add((si, RDF.type, MND.SubParagraph))
+            g.add((si, ELI.is_part_of, pi))
+            g.add((si, MND.marker, Literal(d.text[ss:p.subitems[k][1][1]].strip())))
+            os_, oe = d.orig_span((ss, se))
+            g.add((si, MND.text, self.lit(_clean(d.original[os_:oe]).rstrip(";；,，"))))
+            sa = URIRef(m.anchor(f"{p.local}/{label}"))
+            g.add((si, MND.anchor, sa))
+            self.selector(sa, (ss, se), kind=MND.Anchor)
+            governing = [ci for c, ci in clause_iris if c.verb_span[0] < ss]
+            if governing:
+                g.add((si, MND.governedBy, governing[-1]))
 
     def _instrument_for_symbol(self, sym: str) -> URIRef:
-        from mandates.extract.extractors import _by_symbol  # the vocabulary's symbol index
-        from mandates.vocab.concepts import load
-
-        known = _by_symbol(load()).get(sym)
+        known = by_symbol(load()).get(sym)
         if known is not None:
             return self.ref(known.iri)
         minted = next((c for c in self.doc.minted.values() if c.symbol == sym), None)
@@ -329,7 +358,6 @@ def build_triples(doc: Document, *, base: str = DEFAULT_BASE) -> tuple[str, froz
 
 def vocabulary_graph(*, base: str = DEFAULT_BASE) -> Graph:
     """The ontology and every vocabulary as one graph (rebased when ``base`` differs)."""
-    from mandates.vocab.concepts import vocabulary_files
 
     g = Graph()
     for f in vocabulary_files():

@@ -1,0 +1,1 @@
+"""The one boundary to the RDF libraries (rdflib, pyoxigraph): namespaces and prefixes, terms and sorted N-Quads, IRIs, the built store."""

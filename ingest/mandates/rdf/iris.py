@@ -23,8 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyoxigraph
+
 from mandates.core.symbols import slug
-from mandates.vocab.concepts import DEFAULT_BASE
+from mandates.rdf.namespaces import DEFAULT_BASE
 
 
 class IRIError(ValueError):
@@ -41,7 +43,6 @@ def check(iri: str) -> str:
     ...
     mandates.rdf.iris.IRIError: invalid IRI 'not an iri': ...
     """
-    import pyoxigraph
 
     try:
         pyoxigraph.NamedNode(iri)

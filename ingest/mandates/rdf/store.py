@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+import pyoxigraph
+
 
 @dataclass(frozen=True)
 class Query:
@@ -38,8 +40,6 @@ def read_query(path: Path) -> Query:
 def open_store(path: Path | None = None, *, read_only: bool = False):  # type: ignore[no-untyped-def]
     """An embedded store: in memory, on disk at ``path``, or read-only on an existing one
     (read-only never creates a store and does not lock out other readers)."""
-    import pyoxigraph
-
     if path is None:
         return pyoxigraph.Store()
     if read_only:
@@ -47,16 +47,84 @@ def open_store(path: Path | None = None, *, read_only: bool = False):  # type: i
     return pyoxigraph.Store(str(path))
 
 
-def load_nquads(store, data: bytes) -> None:  # type: ignore[no-untyped-def]
-    import pyoxigraph
+class StoreError(Exception):
+    """A built store cannot be opened: the message names the folder and says how to build one."""
 
-    store.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
+
+def built_store_path(folder: str | Path) -> Path:
+    """The store folder of a build: ``folder/store``, or ``folder`` itself when it is one.
+
+    Raises:
+        StoreError: no such folder, or no built store in it.
+    """
+    path = Path(folder)
+    hint = f"build one with 'mandates build --out {path}'"
+    if not path.exists():
+        raise StoreError(f"store folder {path} does not exist ({hint})")
+    if not path.is_dir():
+        raise StoreError(f"{path} is not a folder written by 'mandates build --out'")
+    if (path / "store" / "CURRENT").is_file():
+        return path / "store"
+    if (path / "CURRENT").is_file():
+        return path
+    raise StoreError(f"{path} is not a built store (no store/ folder in it; {hint})")
+
+
+def open_built(folder: str | Path):  # type: ignore[no-untyped-def]
+    """The store a build wrote (see :func:`built_store_path`), read-only: never created, and not
+    locked against other readers.
+
+    Raises:
+        StoreError: as :func:`built_store_path`, or the store cannot be opened.
+    """
+    path = built_store_path(folder)
+    try:
+        return pyoxigraph.Store.read_only(str(path))
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise StoreError(f"cannot open the store in {path}: {exc}") from None
+
+
+def load_nquads(store, data: bytes, *, lenient: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Bulk-load N-Quads into ``store`` (``lenient``: IRIs are not validated again, for bytes
+    this package wrote and checked itself)."""
+    store.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS, lenient=lenient)
+
+
+def add_nquads(store, data: bytes) -> None:  # type: ignore[no-untyped-def]
+    """Load N-Quads into ``store`` in one transaction (faster than a bulk load in memory)."""
+    store.load(data, format=pyoxigraph.RdfFormat.N_QUADS)
+
+
+def remove_graph(store, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Drop the named graph ``name`` (an IRI) from ``store``."""
+    store.remove_graph(pyoxigraph.NamedNode(name))
+
+
+def graph_names(store) -> set[str]:  # type: ignore[no-untyped-def]
+    """The IRIs of the named graphs of ``store``."""
+    return {g.value for g in store.named_graphs() if isinstance(g, pyoxigraph.NamedNode)}
+
+
+def is_literal(term: Any) -> bool:
+    """Whether a store's term is a literal."""
+    return isinstance(term, pyoxigraph.Literal)
+
+
+def objects(store, subject: Any, predicate: str) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    """The objects of ``subject`` (a store's term) by ``predicate`` (an IRI), in any graph."""
+    for q in store.quads_for_pattern(subject, pyoxigraph.NamedNode(predicate), None, None):
+        yield q.object
+
+
+def iri_subjects_objects(store, predicate: str) -> Iterator[tuple[str, Any]]:  # type: ignore[no-untyped-def]
+    """The (subject IRI, object term) pairs of ``predicate`` (an IRI) whose subject is an IRI."""
+    for q in store.quads_for_pattern(None, pyoxigraph.NamedNode(predicate), None, None):
+        if isinstance(q.subject, pyoxigraph.NamedNode):
+            yield q.subject.value, q.object
 
 
 def term_value(term: Any) -> Any:
     """A pyoxigraph term as a plain Python value (IRIs and strings as str, numbers as int)."""
-    import pyoxigraph
-
     if term is None:
         return None
     if isinstance(term, pyoxigraph.NamedNode):
@@ -81,8 +149,6 @@ def select(store, query: str, *, params: dict[str, Any] | None = None) -> list[d
 
 def iter_select(store, query: str, *, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """:func:`select`, one row at a time (a corpus-wide view need not hold all its rows)."""
-    import pyoxigraph
-
     subs = {pyoxigraph.Variable(k): v for k, v in (params or {}).items()}
     res = store.query(query, use_default_graph_as_union=True, substitutions=subs or None)
     names = [v.value for v in res.variables]

@@ -14,10 +14,21 @@ from functools import lru_cache
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from mandates.rdf.iris import rebase
-from mandates.validate.fast import english, path_to_string
 from mandates.core.resources import ontology_dir
-from mandates.vocab.concepts import DEFAULT_BASE
+from mandates.graph.builder import vocabulary_graph
+from mandates.rdf.iris import rebase
+from mandates.rdf.namespaces import DEFAULT_BASE
+from mandates.rdf.terms import nt_lines, subject_graphs
+from mandates.validate.fast import (
+    DataIndex,
+    UnsupportedShaclFeature,
+    compile_shapes,
+    english,
+    index_graph,
+    index_text,
+    path_to_string,
+    validate_index,
+)
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -110,22 +121,18 @@ def validate(data: Graph, *, vocabulary: Graph | None = None, base: str = DEFAUL
 
 @lru_cache(maxsize=4)
 def _compiled(base: str = DEFAULT_BASE, corpus: bool = False):  # type: ignore[no-untyped-def]
-    from mandates.validate.fast import compile_shapes
 
     return compile_shapes(corpus_shapes_graph(base) if corpus else shapes_graph(base))
 
 
 @lru_cache(maxsize=4)
 def _vocabulary_index(base: str = DEFAULT_BASE):  # type: ignore[no-untyped-def]
-    from mandates.graph.builder import vocabulary_graph
-    from mandates.validate.fast import index_graph
 
     return index_graph(vocabulary_graph(base=base))
 
 
 @lru_cache(maxsize=2)
 def _vocabulary_index_nt(vocabulary_nt: str):  # type: ignore[no-untyped-def]
-    from mandates.validate.fast import index_text
 
     return index_text(vocabulary_nt)
 
@@ -138,7 +145,6 @@ def _results(raw) -> list[Result]:  # type: ignore[no-untyped-def]
 
 
 def _fast(index, base: str, *, own_nodes_only: bool = False, corpus: bool = False) -> Validation:  # type: ignore[no-untyped-def]
-    from mandates.validate.fast import validate_index
 
     results = _results(validate_index(_compiled(base, corpus), index, own_nodes_only=own_nodes_only))
     return Validation(conforms=not any(r.severity == "Violation" for r in results), results=results, report=None)
@@ -157,7 +163,6 @@ def fast_validate_nquads(text: str | bytes, *, base: str = DEFAULT_BASE, vocabul
     ``text`` may hold many documents (named graphs): results are attributed by focus node,
     see :func:`results_by_graph`.
     """
-    from mandates.validate.fast import index_text
 
     vocab = _vocabulary_index(base) if vocabulary_nt is None else _vocabulary_index_nt(vocabulary_nt)
     return _fast(index_text(text, base=vocab), base)
@@ -168,7 +173,6 @@ def fast_validate(data: Graph, *, vocabulary: Graph | None = None, base: str = D
     """:func:`validate` with the fast engine, for rdflib graphs (``vocabulary`` None: the whole
     vocabulary graph of ``base``, as :func:`fast_validate_nquads`; ``corpus``: against the
     corpus shapes)."""
-    from mandates.validate.fast import index_graph
 
     vocab = _vocabulary_index(base) if vocabulary is None else index_graph(vocabulary)
     return _fast(index_graph(data, base=vocab), base, corpus=corpus)
@@ -179,7 +183,6 @@ def validate_corpus(ntriples: str, *, base: str = DEFAULT_BASE, fast: bool = Fal
     see ``mandates.build.pipeline``), with the vocabulary. As for documents: the fast engine may find
     that there is no result at all (``fast``: the caller knows :func:`engine_matches_reference`);
     any result is pySHACL's, with its report."""
-    from mandates.validate.fast import UnsupportedShaclFeature, index_text
 
     if fast:
         try:
@@ -190,7 +193,6 @@ def validate_corpus(ntriples: str, *, base: str = DEFAULT_BASE, fast: bool = Fal
             return v
         if v is not None:  # pySHACL over the nodes with results and what they point at, not the whole corpus
             ntriples = _around({r.focus for r in v.results}, ntriples)
-    from mandates.graph.builder import vocabulary_graph
 
     data = Graph()
     if ntriples.strip():
@@ -203,8 +205,6 @@ def _around(focus: set[str], ntriples: str) -> str:
     def subject(line: str) -> str:
         return line[1:line.find("> ")] if line.startswith("<") else ""
 
-    from mandates.exports.graphfiles import nt_lines
-
     lines = nt_lines(ntriples)
     mine = [x for x in lines if subject(x) in focus]
     objects = {x[x.rfind(" <", 0, len(x) - 2) + 2:-3] for x in mine if x.endswith("> .")}
@@ -216,7 +216,6 @@ def fast_validate_triples(triples, *, base: str = DEFAULT_BASE, own_nodes_only: 
     ``own_nodes_only`` validates only the nodes the triples state something about (exact when
     ``mandates.build.workers.reachable_is_exact`` holds and the triples say nothing about a vocabulary
     node)."""
-    from mandates.validate.fast import DataIndex
 
     index = DataIndex(_vocabulary_index(base))
     add = index.add
@@ -229,49 +228,22 @@ def results_by_graph(validation: Validation, nquads: str) -> dict[str, list[Resu
     """Split the results of a batch by the named graph (document) whose triples have the focus
     node as subject; a focus node no document states anything about (a vocabulary node) is
     under ``""``."""
-    import pyoxigraph as ox
 
-    owner: dict[str, str] = {}
-    for q in ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS):
-        g = q.graph_name
-        if isinstance(g, ox.NamedNode):
-            owner.setdefault(q.subject.value if not isinstance(q.subject, ox.Triple) else "", g.value)
+    owner = subject_graphs(nquads)
     out: dict[str, list[Result]] = {}
     for r in validation.results:
         out.setdefault(owner.get(r.focus, ""), []).append(r)
     return out
 
 
-def engine_matches_reference(base: str = DEFAULT_BASE) -> bool:
-    """Whether the fast engine supports these shapes and gives pySHACL's results on every shape
-    fixture of tests/shapes (when the tests are not installed, whether it compiles the shapes).
-    Cached per process; the pipeline may use :func:`fast_validate_nquads` when it is true."""
-    return _engine_matches_reference(base)
-
-
 @lru_cache(maxsize=4)
-def _engine_matches_reference(base: str) -> bool:
-    from pathlib import Path
-
-    from mandates.validate.fast import UnsupportedShaclFeature
-
+def engine_supports_shapes(base: str = DEFAULT_BASE) -> bool:
+    """Whether the fast engine compiles the document and corpus shapes (it refuses a SHACL
+    feature it does not implement). That it then gives pySHACL's results on every shape
+    fixture is checked by the tests (tests/test_validators.py), not at run time."""
     try:
         _compiled(base)
         _compiled(base, True)
     except UnsupportedShaclFeature:
         return False
-    fixtures = Path(__file__).resolve().parents[3] / "tests" / "shapes"
-    if base != DEFAULT_BASE or not fixtures.is_dir():
-        return True
-    for pattern, corpus in (("S*.ttl", False), ("C*.ttl", True)):
-        for f in sorted(fixtures.glob(pattern)):
-            g = Graph().parse(f, format="turtle")
-            ref = validate(g, base=base, shapes=corpus_shapes_graph(base) if corpus else None)
-            fast = fast_validate(g, vocabulary=Graph(), base=base, corpus=corpus)
-            if ref.conforms != fast.conforms or _key(ref.results) != _key(fast.results):
-                return False
     return True
-
-
-def _key(results: list[Result]) -> list[tuple]:
-    return sorted((r.shape, r.focus, r.path or "", r.message, r.severity) for r in results)

@@ -37,14 +37,16 @@ rdflib compares as ints are compared as ints. None of it changes a result or its
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
+
+from mandates.rdf.terms import UnsupportedTerm, rdflib_triples
 
 __all__ = ["UnsupportedShaclFeature", "CompiledShapes", "compile_shapes", "DataIndex", "validate_index",
            "path_to_string", "SUPPORTED"]
@@ -363,57 +365,18 @@ def _subjects(data: DataIndex, p, o) -> list:  # type: ignore[no-untyped-def]
 
 # --------------------------------------------------------------------------- term conversion
 
-_IRI_CACHE: dict = {}
-_LIT_CACHE: dict = {}
-_XSD_STRING = str(XSD.string)
-
-
-def _iri(value: str) -> URIRef:
-    u = _IRI_CACHE.get(value)
-    if u is None:
-        if len(_IRI_CACHE) > 500_000:
-            _IRI_CACHE.clear()
-        u = _IRI_CACHE[value] = URIRef(value)
-    return u
-
-
-def _to_rdflib(t):  # type: ignore[no-untyped-def]
-    import pyoxigraph as ox
-
-    if isinstance(t, ox.NamedNode):
-        return _iri(t.value)
-    if isinstance(t, ox.Literal):
-        lang = t.language
-        dt = t.datatype.value
-        key = (t.value, dt, lang)
-        lit = _LIT_CACHE.get(key)
-        if lit is None:
-            if len(_LIT_CACHE) > 500_000:
-                _LIT_CACHE.clear()
-            if lang:
-                lit = Literal(t.value, lang=lang)
-            elif dt == _XSD_STRING:  # rdflib reads "x" as a plain literal (no datatype)
-                lit = Literal(t.value)
-            else:
-                lit = Literal(t.value, datatype=_iri(dt))
-            _LIT_CACHE[key] = lit
-        return lit
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    raise UnsupportedShaclFeature(f"RDF-star term {t!r}")
-
 
 def index_text(text: str | bytes, *, base: DataIndex | None = None, fmt: str = "nquads") -> DataIndex:
     """Index N-Quads (or N-Triples, a subset) text, graph names dropped."""
-    import pyoxigraph as ox
 
     idx = DataIndex(base)
     data = text.encode("utf-8") if isinstance(text, str) else text
-    rdf_format = ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TURTLE
-    conv = _to_rdflib
     add = idx.add
-    for q in ox.parse(data, format=rdf_format):
-        add(conv(q.subject), conv(q.predicate), conv(q.object))
+    try:
+        for s, p, o in rdflib_triples(data, nquads=fmt == "nquads"):
+            add(s, p, o)
+    except UnsupportedTerm as exc:
+        raise UnsupportedShaclFeature(str(exc)) from None
     return idx
 
 

@@ -1,0 +1,1 @@
+"""The vocabularies under ``ontology/`` (verbs, actors, instruments, themes, drafting conventions) as Python objects."""

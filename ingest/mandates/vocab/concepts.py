@@ -14,12 +14,11 @@ from pathlib import Path
 
 from mandates.core.resources import ontology_dir
 from mandates.core.text import fold_label
+from mandates.rdf.namespaces import MND, SKOS
+from mandates.rdf.terms import RDFSyntaxError, read_turtle
 
-MND = "https://w3id.org/un-mandates/ontology#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
-DEFAULT_BASE = "https://w3id.org/un-mandates/"
 LANGS = ("zh", "en")
 
 
@@ -167,15 +166,10 @@ def vocabulary_files(folder: Path | None = None) -> list[Path]:
 
 
 def _parse(files: list[Path]):  # type: ignore[no-untyped-def]
-    import rdflib
-
-    g = rdflib.Graph()
-    for f in files:
-        try:
-            g.parse(f, format="turtle")
-        except Exception as exc:  # rdflib raises many parser error types
-            raise VocabularyError(f"{f}: not valid Turtle: {exc}") from exc
-    return g
+    try:
+        return read_turtle(files)
+    except RDFSyntaxError as exc:
+        raise VocabularyError(str(exc)) from exc
 
 
 class VocabularyError(Exception):
