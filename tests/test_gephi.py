@@ -54,11 +54,11 @@ def run(*args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def seed_store(seed_build):
     """The seed's store (built by the real pipeline), opened read-only."""
-    from mandates.exports.gephi import open_read_only
+    from mandates.rdf.store import open_built
 
     out, result = seed_build
     assert result.exit_code() == 0
-    return open_read_only(out / "store")
+    return open_built(out / "store")
 
 
 @pytest.fixture(scope="module")
@@ -133,13 +133,14 @@ def test_networkx_reads_the_gexf_back_with_types_and_labels(networks, gexf, tmp_
 
 
 def test_gexf_is_byte_identical_across_runs_and_builds(seed_build, gexf, tmp_path):
-    from mandates.exports.gephi import open_read_only, project, to_gexf
+    from mandates.exports.gephi import project, to_gexf
+    from mandates.rdf.store import open_built
     from mandates.build.pipeline import build
 
     out, _ = seed_build
     again = tmp_path / "again"
     build([SEED], again)
-    store = open_read_only(again / "store")
+    store = open_built(again / "store")
     for projection in PROJECTIONS:
         assert to_gexf(project(store, projection)) == gexf[projection], projection
     r1 = run("export", "gephi", "--store", str(out), "--out", str(tmp_path / "1.gexf"))

@@ -80,3 +80,31 @@ def test_no_top_level_ingest_module_is_installed():
     conf = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     assert {p.split(".")[0] for p in conf["packages"]} == {"mandates"}
     assert conf["package-dir"][""] == "ingest"
+
+
+def test_the_fingerprint_covers_every_module_that_builds_a_document(tmp_path, monkeypatch):
+    """Editing a module at any depth of the package (not only its top level) changes the
+    fingerprint that keeps cached documents, so the next build rebuilds them; the modules that
+    only read a build (web/, cli.py) do not take part."""
+    import shutil
+
+    from mandates.core import fingerprint
+
+    modules = {f.relative_to(PACKAGE).as_posix() for f in fingerprint._modules(without=fingerprint.NOT_DOCUMENT_CODE)}
+    assert {"extract/segment.py", "graph/builder.py", "validate/fast.py", "core/text.py"} <= modules
+    assert not any(m.startswith("web/") or m == "cli.py" for m in modules)
+    copy = tmp_path / "mandates"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(fingerprint, "PACKAGE", copy)
+    fingerprint.environment.cache_clear()
+    before = fingerprint.environment("https://example.org/")
+    (copy / "extract" / "segment.py").write_text((copy / "extract" / "segment.py").read_text() + "\n# edited\n")
+    fingerprint.environment.cache_clear()
+    assert fingerprint.environment("https://example.org/") != before
+    (copy / "web" / "serve.py").write_text((copy / "web" / "serve.py").read_text() + "\n# edited\n")
+    fingerprint.environment.cache_clear()
+    edited = fingerprint.environment("https://example.org/")
+    (copy / "web" / "serve.py").write_text((copy / "web" / "serve.py").read_text() + "\n# again\n")
+    fingerprint.environment.cache_clear()
+    assert fingerprint.environment("https://example.org/") == edited
+    fingerprint.environment.cache_clear()

@@ -453,7 +453,7 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
             else:
                 new_store = _update_store(out, included, docs_dir, vocab_nq, f"{base}graph/vocabulary")
             phase("store")
-            store = _open(new_store)
+            store = open_store(new_store)
             write_build_exports(store, work)
             del store
             phase("gexf")
@@ -542,11 +542,6 @@ def _write_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base
         parts.append((view_keys(view), view["labels"], lambda f=f: orjson.loads(f.read_bytes())))
     with (work / "mandates.json").open("w", encoding="utf-8") as j, (work / "mandates.csv").open("w", encoding="utf-8") as c:
         write_merged(parts, view_store(base)[1], j, c)
-
-
-def _open(path: Path):  # type: ignore[no-untyped-def]
-
-    return open_store(path)
 
 
 def _store_state(store_dir: Path) -> dict[str, Any] | None:

@@ -53,8 +53,8 @@ from lxml import etree
 from mandates import __version__
 from mandates.core.files import atomic_write
 from mandates.exports.rows import iter_view_rows, view_rows
-from mandates.rdf.namespaces import DEFAULT_BASE, MND
-from mandates.rdf.store import open_store
+from mandates.rdf.namespaces import MND, VOCABULARY_GRAPH, graph_base
+from mandates.rdf.store import StoreError, graph_names, open_built
 
 GEXF_NS = "http://gexf.net/1.3"
 VIZ_NS = "http://gexf.net/1.3/viz"
@@ -155,12 +155,8 @@ class Network:
 # ---------------------------------------------------------------------------------------
 
 def store_base(store) -> str:  # type: ignore[no-untyped-def]
-    """The base IRI the store was built with (from its vocabulary graph's name)."""
-    for g in store.named_graphs():
-        name = getattr(g, "value", str(g))
-        if name.endswith("graph/vocabulary"):
-            return name[: -len("graph/vocabulary")]
-    return DEFAULT_BASE
+    """The base IRI the store was built with (:func:`mandates.rdf.namespaces.graph_base`)."""
+    return graph_base(graph_names(store))
 
 
 def node_id(iri: str, base: str) -> str:
@@ -654,11 +650,6 @@ def documents_line(store) -> str:  # type: ignore[no-untyped-def]
     return ", ".join(symbols)
 
 
-def open_read_only(path: Path):  # type: ignore[no-untyped-def]
-    """The built store at ``path``, read-only (never created, not locked against other readers)."""
-    return open_store(path, read_only=True)
-
-
 def _err(message: str) -> None:
     print(f"mandates: error: {message}", file=sys.stderr)
 
@@ -699,13 +690,13 @@ def export_cli(args) -> int:  # type: ignore[no-untyped-def]
             _err(f"'mandates export {kind}' needs matplotlib (python3 -m pip install matplotlib)")
             return EXIT_USAGE
     try:
-        store = open_read_only(store_dir)
-        if not any(getattr(g, "value", "").endswith("graph/vocabulary") for g in store.named_graphs()):
+        store = open_built(store_dir)
+        if not any(g.endswith(VOCABULARY_GRAPH) for g in graph_names(store)):
             _err(f"--store {folder}: not a store built by 'mandates build' (no vocabulary graph)")
             return EXIT_INPUT
         net = project(store, projection)
         subtitle = documents_line(store) if kind in ("png", "svg") else ""
-    except OSError as exc:
+    except (OSError, StoreError) as exc:
         _err(f"--store {folder}: not a built store, or it cannot be read ({exc})")
         return EXIT_INPUT
     try:
