@@ -60,7 +60,8 @@ from typing import Any
 import orjson
 
 from mandates.build import versions, workers
-from mandates.build.results import BuildError, BuildResult, DocResult
+from mandates.build.inputs import Inputs, collect, file_hash
+from mandates.build.results import BuildError, BuildResult, DocResult, NothingToBuild
 from mandates.build.workers import init_worker, run_task
 from mandates.core.files import atomic_write, swap_dir
 from mandates.core.fingerprint import environment, exports_environment
@@ -78,26 +79,11 @@ from mandates.rdf.terms import (
 from mandates.validate.document import fast_engine_ok, skolemised_report_lines
 from mandates.validate.engine import validate_corpus
 
-SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 STORE_STATE = "mandates-build.json"  # inside the store folder: which artefact each graph holds
 MANIFEST = "manifest.json"
 ARTEFACTS = (".view.json", ".json", ".nq", ".ttl", ".shared.nt")  # a document's files in docs/ (longest suffix first)
 OUTPUTS = ("graph.nq", "graph.trig", "graph.ttl", "vocabulary.ttl", "shacl-report.ttl", "report.json",
            "mandates.json", "mandates.csv", "mandates.gexf")
-
-
-def collect(paths: list[Path]) -> tuple[list[Path], list[DocResult]]:
-    """The resolution files named by ``paths`` (folders are read for known suffixes), in a stable order."""
-    files: list[Path] = []
-    errors: list[DocResult] = []
-    for p in paths:
-        if p.is_dir():
-            files.extend(sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUFFIXES))
-        elif p.exists():
-            files.append(p)
-        else:
-            errors.append(DocResult(path=str(p), error=f"{p}: no such file or folder"))
-    return files, errors
 
 
 # ---------------------------------------------------------------- the tool's identity
@@ -124,7 +110,8 @@ def default_jobs() -> int:
 
 def build(paths: list[Path], out: Path, *, base: str = DEFAULT_BASE, symbol: str | None = None,
           lang: str | None = None, progress=None, jobs: int | None = None,  # type: ignore[no-untyped-def]
-          force: bool = False, validator: str = "auto") -> BuildResult:
+          force: bool = False, validator: str = "auto", recursive: bool = True,
+          allow_empty: bool = False) -> BuildResult:
     """Build every file of ``paths`` into ``out``.
 
     Writes ``graph.trig`` and ``graph.nq`` (the named graphs), ``graph.ttl`` (their union),
@@ -139,17 +126,28 @@ def build(paths: list[Path], out: Path, *, base: str = DEFAULT_BASE, symbol: str
             ``mandates.build.workers._validate``) or "pyshacl" (pySHACL for every document).
         progress: called with each document's ``DocResult`` as it is built; if it has a
             ``start(total, unchanged)`` method, that is called first.
+        recursive: search folders in their sub-folders too.
+        allow_empty: write an empty build when no document can be built (else the outputs
+            of an earlier build are left as they are: ``BuildResult.kept``).
+
+    A build never leaves an earlier build in ``out`` emptier than it was when it fails: when
+    no document can be built, nothing is written; a file that was built before and cannot be
+    read now keeps its earlier build (with a warning).
 
     Raises:
+        NothingToBuild: no resolution file in ``paths`` (and ``allow_empty`` is false).
         BuildError: another build is writing ``out``, or worker processes kept dying.
     """
+    found = collect(paths, recursive=recursive, exclude=out)
+    if not found.files and not allow_empty:
+        raise NothingToBuild(found)
     out.mkdir(parents=True, exist_ok=True)
     docs_dir = out / "docs"
     docs_dir.mkdir(exist_ok=True)
     with _Lock(docs_dir / ".lock", out):
         _recover(out)
-        return _build(paths, out, docs_dir, base=base, symbol=symbol, lang=lang, progress=progress,
-                      jobs=jobs or default_jobs(), force=force, validator=validator)
+        return _build(found, out, docs_dir, base=base, symbol=symbol, lang=lang, progress=progress,
+                      jobs=jobs or default_jobs(), force=force, validator=validator, allow_empty=allow_empty)
 
 
 class _Clock:
@@ -163,17 +161,6 @@ class _Clock:
         now = time.perf_counter()
         self.timings[name] = round(self.timings.get(name, 0.0) + now - self.clock, 3)
         self.clock = now
-
-
-def _hashes(files: list[Path]) -> dict[str, str | None]:
-    """The sha256 of each file's bytes (None: unreadable, the worker reports why)."""
-    shas: dict[str, str | None] = {}
-    for f in files:
-        try:
-            shas[str(f)] = hashlib.sha256(f.read_bytes()).hexdigest()
-        except OSError:
-            shas[str(f)] = None
-    return shas
 
 
 def _language_versions(files: list[Path], shas: dict[str, str | None], cache: dict[str, Any], env: str,
@@ -253,6 +240,33 @@ def _include(files: list[Path], summaries: dict[str, dict[str, Any]],
     return results, included
 
 
+def _keep_earlier(files: list[Path], summaries: dict[str, dict[str, Any]], earlier: dict[str, Any],
+                  docs_dir: Path) -> list[str]:
+    """Put back the earlier build of each file that failed now but was built before (its
+    artefacts still in ``docs_dir``, its N-Quads as recorded): a file that cannot be read at
+    the moment does not take its document out of the build. Returns those files."""
+    kept = []
+    for f in files:
+        p = str(f)
+        now, entry = summaries.get(p), earlier.get(p)
+        if now is None or not now["result"].get("error") or not entry:
+            continue
+        before = entry.get("summary") or {}
+        art = before.get("artefact")
+        if not art or before["result"].get("error") or not all((docs_dir / f"{art}{ext}").is_file() for ext in ARTEFACTS):
+            continue
+        try:
+            built_nquads(docs_dir / f"{art}.nq", before.get("nq_sha256"))
+        except (OSError, BuildError):
+            continue
+        before = dict(before, result=dict(before["result"], issues=[*before["result"].get("issues", []), {
+            "code": "earlier-build-kept", "severity": "warning", "where": None, "span": None,
+            "message": f"cannot be built now ({now['result']['error']}); its earlier build is kept"}]))
+        summaries[p] = before
+        kept.append(p)
+    return kept
+
+
 def _report_summary(results: list[DocResult]) -> dict[str, Any]:
     """The documents' part of ``report.json``."""
     return {
@@ -279,15 +293,18 @@ def _new_manifest(files: list[Path], summaries: dict[str, dict[str, Any]], shas:
     }
 
 
-def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: str | None, lang: str | None,
-           progress, jobs: int, force: bool, validator: str = "auto") -> BuildResult:  # type: ignore[no-untyped-def]
+def _build(found: Inputs, out: Path, docs_dir: Path, *, base: str, symbol: str | None, lang: str | None,
+           progress, jobs: int, force: bool, validator: str = "auto",  # type: ignore[no-untyped-def]
+           allow_empty: bool = False) -> BuildResult:
     phase = _Clock()
-    files, errors = collect(paths)
+    files = found.files
+    errors = [DocResult(path=m, error=f"{m}: no such file or folder") for m in found.missing]
     env = environment(base)
-    manifest = {} if force else _read_json(docs_dir / MANIFEST) or {}
+    earlier = _read_json(docs_dir / MANIFEST) or {}
+    manifest = {} if force else earlier
     if manifest.get("env") != env:
         manifest = {"facts": manifest.get("facts", {})} if not force else {}
-    shas = _hashes(files)
+    shas = {str(f): file_hash(f) for f in files}
     phase("hash")
     with contextlib.ExitStack() as cleanup:
         pool = _Pool(jobs)
@@ -310,7 +327,11 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
                 loader.add(s, docs_dir, earlier=True)
         _run_tasks(tasks, summaries, pool, loader, docs_dir, progress)
         phase("documents")
+        kept = _keep_earlier(files, summaries, earlier.get("documents", {}), docs_dir)
         results, included = _include(files, summaries, errors)
+        if not included and not allow_empty:  # nothing built: the earlier build stays as it was
+            return BuildResult(out, sorted(results, key=lambda x: x.path), rebuilt=len(tasks),
+                               exported=False, timings=phase.timings, skipped=found.skipped, kept=True)
         summary = _report_summary(results)
         reports = sorted({line for f in files for line in summaries[str(f)].get("report", [])})
         state = _key(env, exports_environment(), [(s["graph"], s["nq_sha256"]) for s in included],
@@ -333,7 +354,8 @@ def _build(paths: list[Path], out: Path, docs_dir: Path, *, base: str, symbol: s
         _remove_stale_artefacts(docs_dir, {s["artefact"] for s in summaries.values()} | _group_artefacts(included))
         phase("manifest")
         return BuildResult(out, sorted(results, key=lambda x: x.path), rebuilt=len(files) - unchanged,
-                           unchanged=unchanged, exported=not current, corpus=summary["corpus"], timings=phase.timings)
+                           unchanged=unchanged, exported=not current, corpus=summary["corpus"], timings=phase.timings,
+                           skipped=found.skipped, kept_documents=kept)
 
 
 def _validate_corpus(docs_dir: Path, included: list[dict[str, Any]], base: str, validator: str) -> dict[str, Any]:

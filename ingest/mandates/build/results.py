@@ -32,6 +32,9 @@ class BuildResult:
     exported: bool = True  # False: nothing changed, the outputs were left as they were
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
     corpus: dict[str, Any] = field(default_factory=dict)  # the corpus shapes' verdict: conforms, results
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # files found and not built: (path, why)
+    kept: bool = False  # True: no document could be built, and the earlier outputs were left as they were
+    kept_documents: list[str] = field(default_factory=list)  # files that failed now whose earlier build was kept
 
     @property
     def failed(self) -> list[DocResult]:
@@ -42,7 +45,7 @@ class BuildResult:
         return [d for d in self.documents if d.conforms is False]
 
     def exit_code(self) -> int:
-        if self.failed:
+        if self.failed or self.kept or self.kept_documents:
             return 3
         if self.violating or self.corpus.get("conforms") is False:
             return 1
@@ -52,3 +55,15 @@ class BuildResult:
 class BuildError(Exception):
     """The build cannot run or was cut short (another build holds the folder, workers died);
     the previous outputs and store are untouched."""
+
+
+class NothingToBuild(BuildError):
+    """No resolution file was found in the paths given; nothing was written."""
+
+    def __init__(self, found: Any):
+        self.found = found
+        named = ", ".join(found.missing[:3]) + (" …" if len(found.missing) > 3 else "")
+        parts = [f"no such file or folder: {named}"] if found.missing else []
+        if found.skipped:
+            parts.append(f"{len(found.skipped)} file(s) skipped")
+        super().__init__("nothing to build (" + ("; ".join(parts) or "no resolution file found") + ")")

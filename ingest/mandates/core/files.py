@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -62,3 +63,23 @@ def cache_dir() -> Path:
     if not os.path.isabs(base):  # unset, empty or relative: ignored, as the XDG spec says
         base = str(Path.home() / ".cache")
     return Path(base) / "un-mandates"
+
+
+def not_a_regular_file(path: Path) -> str | None:
+    """Why ``path`` (symbolic links followed) cannot be read as a file, or None when it can.
+
+    >>> not_a_regular_file(Path("/dev/null"))
+    'a character device, not a regular file'
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "no such file (or a broken symbolic link)"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISREG(mode):
+        return None
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    kind = next((name for test, name in kinds if test(mode)), "not a file")
+    return f"{kind}, not a regular file"

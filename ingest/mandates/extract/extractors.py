@@ -330,6 +330,9 @@ def head_at(ctx: Context, words: Words, pos: int, end: int, *, text: str | None 
 def _normalise(ctx: Context) -> None:
     n = normalise(ctx.source.text, traditional=(ctx.lang == "zh"), markup=ctx.source.markup)
     ctx.text, ctx.origin, ctx.masked = n.text, n.origin, n.text
+    for note in ctx.source.repairs:  # what reading repaired ("line-endings: ...")
+        code, _, message = note.partition(": ")
+        ctx.issue(code, f"repaired on reading: {message}", severity="info")
 
 
 @extractor("footnotes", reads=("text",), writes=("footnotes", "holes", "masked", "opening", "body"))

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from mandates.core.files import not_a_regular_file
 from mandates.core.text import is_cjk
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -28,6 +29,7 @@ class Source:
     markup: str  # text | md | html
     lang: str  # zh | en
     sha256: str
+    repairs: tuple[str, ...] = ()  # what reading repaired, for the report (each keeps every offset)
 
 
 def decode(data: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
@@ -69,14 +71,15 @@ def decode(data: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
         raise InputError(f"{name}: binary data (NUL bytes), not a text file")
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8 = exc
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, utf8.start) + 1
         raise InputError(
-            f"{name}: not text in UTF-8, UTF-16 or GB18030 (undecodable byte at {exc.start}); "
-            "convert it to UTF-8 first"
+            f"{name}: not text in UTF-8, UTF-16 or GB18030 (the first byte that is not UTF-8 is at "
+            f"offset {utf8.start}, line {line}: {data[utf8.start:utf8.start + 4]!r}); convert it to UTF-8 first"
         ) from exc
     return text, "gb18030"
 
@@ -139,9 +142,11 @@ def read_source(path: str | Path, *, lang: str | None = None) -> Source:
     """
     p = Path(path)
     name = str(p)
+    why = not_a_regular_file(p)
+    if why is not None:
+        raise InputError(f"{name}: {why}" + ("" if why.startswith(("no such", "cannot")) else
+                                            "; save it to a file and build that"))
     try:
-        if p.is_dir():
-            raise InputError(f"{name}: is a folder, not a file")
         size = p.stat().st_size
         if size > MAX_BYTES:
             raise InputError(f"{name}: {size} bytes, larger than the {MAX_BYTES}-byte limit for one resolution")
@@ -153,6 +158,7 @@ def read_source(path: str | Path, *, lang: str | None = None) -> Source:
     except OSError as exc:
         raise InputError(f"{name}: cannot be read ({exc.strerror})") from exc
     text, enc = decode(data, name=name)
+    text, repairs = repair(text)
     if not text.strip():
         raise InputError(f"{name}: empty file")
     markup = detect_markup(text, p.suffix)
@@ -163,4 +169,31 @@ def read_source(path: str | Path, *, lang: str | None = None) -> Source:
         markup=markup,
         lang=lang or detect_language(text),
         sha256=hashlib.sha256(data).hexdigest(),
+        repairs=repairs,
     )
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # (tab, line feed, form feed, carriage return kept)
+
+
+def repair(text: str) -> tuple[str, tuple[str, ...]]:
+    r"""Repair what conversions leave in a text, one character for one so that every offset
+    stays: line breaks written as a lone carriage return (old Mac files) become line feeds,
+    control characters (NUL and the like) become spaces. Returns the text and what was done.
+
+    >>> repair("1. Decides;\r2. Requests\x00;")[0]
+    '1. Decides;\n2. Requests ;'
+    >>> repair("1. Decides;\r2. Requests\x00;")[1]
+    ('line-endings: 1 carriage return(s) read as line breaks', 'control-characters: 1 replaced by spaces')
+    """
+    notes = []
+    crs = len(_LONE_CR.findall(text))
+    if crs:
+        text = _LONE_CR.sub("\n", text)
+        notes.append(f"line-endings: {crs} carriage return(s) read as line breaks")
+    controls = len(_CONTROL.findall(text))
+    if controls:
+        text = _CONTROL.sub(" ", text)
+        notes.append(f"control-characters: {controls} replaced by spaces")
+    return text, tuple(notes)
