@@ -48,10 +48,11 @@ from typing import Any
 
 from .vocab import DEFAULT_BASE
 
-SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".doc")
 STORE_STATE = "mandates-build.json"  # inside the store folder: which artefact each graph holds
 MANIFEST = "manifest.json"
 ARTEFACTS = (".view.json", ".json", ".nq", ".ttl", ".shared.nt")  # a document's files in docs/ (longest suffix first)
+EXTRACTED = ".txt"  # and, for a PDF or Word file, the text extracted from it
 OUTPUTS = ("graph.nq", "graph.trig", "graph.ttl", "vocabulary.ttl", "shacl-report.ttl", "report.json",
            "mandates.json", "mandates.csv", "mandates.gexf")
 
@@ -69,6 +70,7 @@ class DocResult:
     shacl: list[dict[str, Any]] = field(default_factory=list)
     truncated: bool = False
     counts: dict[str, int] = field(default_factory=dict)
+    text: str | None = None  # a PDF or Word file: the extracted text its offsets count (OUT/docs/NAME.txt)
 
 
 @dataclass
@@ -470,12 +472,13 @@ def _cached(docs_dir: Path, entry: dict[str, Any] | None, key: str, artefact: st
     """The summary of a document built before with the same key, if its artefacts are all there."""
     if not all((docs_dir / f"{artefact}{ext}").is_file() for ext in ARTEFACTS):
         return None
-    if entry is not None and entry.get("key") == key and entry.get("artefact") == artefact:
-        return entry["summary"]
-    s = _read_json(docs_dir / f"{artefact}.json")  # built by a build that did not finish
-    if s is not None and s.get("key") == key:
-        return s
-    return None
+    s = entry["summary"] if entry is not None and entry.get("key") == key and entry.get("artefact") == artefact \
+        else _read_json(docs_dir / f"{artefact}.json")  # built by a build that did not finish
+    if s is None or s.get("key") != key:
+        return None
+    if s.get("result", {}).get("text") and not (docs_dir / f"{artefact}{EXTRACTED}").is_file():
+        return None
+    return s
 
 
 def _identify(files: list[Path], facts: dict[str, Any], lang: str | None) -> dict[str, str]:
@@ -867,7 +870,7 @@ def _remove_stale_artefacts(docs_dir: Path, keep: set[str]) -> None:
         if p.name in (MANIFEST, ".lock"):
             continue
         name = p.name
-        for ext in ARTEFACTS:
+        for ext in ARTEFACTS + (EXTRACTED,):
             if name.endswith(ext):
                 name = name[:-len(ext)]
                 break
