@@ -356,7 +356,7 @@ def pdf_text(data: bytes) -> str:
         code = getattr(exc, "err_code", None)
         if code == 4:  # FPDF_ERR_PASSWORD
             raise BinaryInputError("an encrypted PDF (it asks for a password); save a copy without the "
-                                   "password (e.g. qpdf --decrypt) and build that") from None
+                                   "password (e.g. qpdf --password=PASSWORD --decrypt in.pdf out.pdf) and build that") from None
         raise BinaryInputError("a damaged PDF that cannot be opened; download it again or repair it "
                                "(e.g. qpdf in.pdf out.pdf)") from None
     try:

@@ -85,13 +85,13 @@ class Layout:
     def of(cls, lang: str) -> Layout:
         if lang == "zh":
             return cls("zh", 12.0, 20.0, 72, '"WenQuanYi Micro Hei Mono"')
-        return cls("en", 10.0, 15.0, 74, '"DejaVu Sans Mono"')
+        return cls("en", 12.0, 19.0, 62, '"DejaVu Sans Mono"')
 
 
 def _width(ch: str, lang: str) -> int:
     if ch in SUPERSCRIPTS:
         return 1
-    if lang == "zh" and unicodedata.east_asian_width(ch) in ("W", "F", "A") and not ch.isascii():
+    if lang == "zh" and unicodedata.east_asian_width(ch) in ("W", "F"):
         return 2
     return 1
 
@@ -175,14 +175,15 @@ def pdf_html(text: str, *, lang: str, symbol: str, job: str = "20-11627", date_c
         n = sum(len(wrap(notes[k].text, note_units - 3, lang)) for k in numbers if k in notes)
         return 14.0 + n * lay.note_pitch
 
+    cited: set[int] = set()  # a footnote is printed once, on the page that first cites it
     for line, last in body:
-        new = [k for k in _markers(line) if k in notes and k not in page_notes]
+        new = [k for k in dict.fromkeys(_markers(line)) if k in notes and k not in cited]
         if y + lay.pitch + notes_height(page_notes + new) > lay.bottom and placed:
             pages.append((placed, page_notes))
             placed, page_notes, y = [], [], lay.top
-            new = [k for k in _markers(line) if k in notes]
         placed.append((y, line))
         page_notes.extend(new)
+        cited.update(new)
         y += lay.pitch + (lay.gap if last else 0.0)
     pages.append((placed, page_notes))
 
@@ -293,4 +294,47 @@ def make_docx(text: str, out: Path, *, symbol: str) -> Path:
                 done.add(n)
                 add(notes[n].runs, lead=n)
     d.save(str(out))
+    return out
+
+
+# ---------------------------------------------------------------- files that cannot be read
+
+
+def scanned_pdf(out: Path, line: str = "The General Assembly,") -> Path:
+    """A PDF whose one page is a picture of a line of text (as a scanner makes it): no text layer."""
+    import pypdfium2 as pdfium
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (1240, 1754), "white")
+    ImageDraw.Draw(img).text((150, 200), line, fill="black")
+    pdf = pdfium.PdfDocument.new()
+    page = pdf.new_page(595, 842)
+    picture = pdfium.PdfImage.new(pdf)
+    picture.set_bitmap(pdfium.PdfBitmap.from_pil(img))
+    picture.set_matrix(pdfium.PdfMatrix().scale(595, 842))
+    page.insert_obj(picture)
+    page.gen_content()
+    pdf.save(str(out))
+    return out
+
+
+def encrypted_pdf(out: Path) -> Path:
+    """A PDF encrypted with a user password (the standard security handler, revision 2): it
+    cannot be opened without the password."""
+    body = b"BT /F1 12 Tf 72 720 Td (secret) Tj ET"
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+            b"<< /Length %d >>\nstream\n" % len(body) + body + b"\nendstream",
+            b"<< /Filter /Standard /V 1 /R 2 /P -44 /O <" + b"4f" * 32 + b"> /U <" + b"75" * 32 + b"> >>"]
+    data = b"%PDF-1.4\n"
+    offsets = []
+    for i, o in enumerate(objs, start=1):
+        offsets.append(len(data))
+        data += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(data)
+    data += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    data += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    data += (b"trailer\n<< /Size %d /Root 1 0 R /Encrypt 5 0 R /ID [<" % (len(objs) + 1) + b"ab" * 16 + b"> <"
+             + b"ab" * 16 + b">] >>\nstartxref\n%d\n%%%%EOF\n" % xref)
+    out.write_bytes(data)
     return out
