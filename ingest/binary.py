@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MAX_XML = 200 * 2**20  # bytes of a Word file's parts unpacked
 
 
 class BinaryInputError(Exception):
@@ -76,17 +77,17 @@ def extract(data: bytes, what: str) -> str:
 # ---------------------------------------------------------------- PDF: characters to lines
 
 
-@dataclass
+@dataclass(slots=True)
 class Char:
     ch: str
     x0: float  # the left and right of its advance (PDF points)
     x1: float
     base: float  # its baseline (PDF y grows upwards)
-    size: float  # its font size (compared with others only: the units vary with the producer)
+    size: float  # its size (compared with others': superscripts, footnotes)
     em: float  # its height from descent to ascent (PDF points)
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     chars: list[Char]
     base: float
@@ -106,36 +107,48 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _page_chars(page) -> list[Char]:  # type: ignore[no-untyped-def]
+    """A page's characters from PDFium's text page (two calls a character: its loose box, from
+    the font's advance, ascent and descent, and its origin; its size is the box's height)."""
     import ctypes
 
     import pypdfium2.raw as raw
 
-    tp = page.get_textpage()
+    textpage = page.get_textpage()
     try:
+        tp = textpage.raw
         n = raw.FPDFText_CountChars(tp)
+        text = textpage.get_text_range(0, n) if n else ""
+        if len(text) != n:  # characters outside the BMP: one at a time
+            text = "".join(chr(raw.FPDFText_GetUnicode(tp, i)) for i in range(n))
         out: list[Char] = []
         rect = raw.FS_RECTF()
         ox, oy = ctypes.c_double(), ctypes.c_double()
-        box, origin, size, uni = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetCharOrigin, raw.FPDFText_GetFontSize, raw.FPDFText_GetUnicode
+        box, origin = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetCharOrigin
         rr, oxr, oyr = ctypes.byref(rect), ctypes.byref(ox), ctypes.byref(oy)
-        for i in range(n):
-            u = uni(tp, i)
-            if u in (0, 10, 13):
+        for i, ch in enumerate(text):
+            if ch in "\r\n\x00":
                 continue
             box(tp, i, rr)
             origin(tp, i, oxr, oyr)
-            out.append(Char(chr(u), rect.left, max(rect.right, rect.left), oy.value, size(tp, i),
-                            abs(rect.top - rect.bottom)))
+            em = rect.top - rect.bottom
+            left, right = rect.left, rect.right
+            out.append(Char(ch, left, right if right > left else left, oy.value, em, em))
         return out
     finally:
-        tp.close()
+        textpage.close()
 
 
-def _lines(chars: list[Char], page: int) -> list[Line]:
+def page_lines(chars: list[Char], page: int) -> list[Line]:
     """Characters grouped into lines by baseline (a raised smaller digit joins the line it is
     raised above), top to bottom, each line's characters left to right."""
     lines: list[Line] = []
+    last: Line | None = None
     for c in chars:
+        if last is not None and abs(c.base - last.base) <= 0.25 * (c.em if c.em > last.em else last.em):
+            last.chars.append(c)  # (the common case: the next character of the same line)
+            if c.size > last.size and not c.ch.isspace():
+                last.size, last.base, last.em = c.size, c.base, c.em
+            continue
         home = None
         for ln in reversed(lines[-6:]):
             if abs(c.base - ln.base) <= 0.25 * max(c.em, ln.em):
@@ -156,6 +169,7 @@ def _lines(chars: list[Char], page: int) -> list[Line]:
         home.chars.append(c)
         if c.size > home.size and not c.ch.isspace():
             home.size, home.base, home.em = c.size, c.base, c.em
+        last = home
     lines.sort(key=lambda ln: -ln.base)
     for ln in lines:
         _set_text(ln)
@@ -172,6 +186,8 @@ def _set_text(ln: Line) -> None:
     k = 0
     for c in solid:
         ch = c.ch
+        if ch in "\ufffe\x02":  # PDFium's mark of a hyphen at a line end
+            ch = "-"
         if ch in "0123456789" and c.size < 0.85 * ln.size and c.base - ln.base > 0.1 * ln.em:
             ch = SUPERSCRIPTS[int(ch)]
         if prev is not None:
@@ -219,18 +235,28 @@ def _tokens_are_furniture(text: str) -> bool:
 
 
 def _furniture(pages: list[list[Line]]) -> set[int]:
-    """``id`` of the lines that are running heads or feet."""
+    """``id`` of the lines that are running heads or feet: at the top or foot of a page, page
+    numbers, job numbers, date codes and bar-code text, or a line found at the same place on
+    another page, or (with a digit in it, as a symbol has) within another page's top or foot line."""
     edge: dict[tuple[str, int], set[int]] = {}
+    bands: list[list[str]] = []
     for k, lines in enumerate(pages):
-        for ln in lines[:3] + lines[-4:]:
+        band = lines[:3] + lines[-4:]
+        bands.append([" " + " ".join(ln.text.split()) + " " for ln in band])
+        for ln in band:
             edge.setdefault((_fold(ln.text), round(ln.base / 4)), set()).add(k)
     repeated = {key for key, ps in edge.items() if len(ps) >= 2}
     out: set[int] = set()
-    for lines in pages:
+    for k, lines in enumerate(pages):
+        others = [t for j, b in enumerate(bands) if j != k for t in b]
+
         def furniture(ln: Line) -> bool:
             if ln.text[:1] in SUPERSCRIPTS:
                 return False
-            return _tokens_are_furniture(ln.text) or (_fold(ln.text), round(ln.base / 4)) in repeated
+            if _tokens_are_furniture(ln.text) or (_fold(ln.text), round(ln.base / 4)) in repeated:
+                return True
+            words = " " + " ".join(ln.text.split()) + " "
+            return any(ch.isdigit() for ch in words) and len(words) > 5 and any(words in t for t in others)
 
         for seq in (lines[:3], list(reversed(lines[-4:]))):
             for ln in seq:
@@ -289,7 +315,7 @@ class _Joiner:
             return a
         if self.cjk and not (a[-1].isalnum() and b[0].isalnum()):
             return a + b
-        if a[-1] in "\xad\x02":  # a soft hyphen: the word goes on
+        if a[-1] == "\xad":  # a soft hyphen: the word goes on
             return a[:-1] + b
         if _is_cjk(a[-1]) or _is_cjk(b[0]):
             return a + b
@@ -364,22 +390,24 @@ def pdf_text(data: bytes) -> str:
         for k in range(len(pdf)):
             try:
                 page = pdf[k]
+                try:
+                    pages.append(page_lines(_page_chars(page), k))
+                finally:
+                    page.close()
             except pdfium.PdfiumError:
                 raise BinaryInputError(f"a damaged PDF (page {k + 1} cannot be read); download it again or "
                                        "repair it (e.g. qpdf in.pdf out.pdf)") from None
-            try:
-                pages.append(_lines(_page_chars(page), k))
-            finally:
-                page.close()
     finally:
         pdf.close()
     if not any(pages):
         raise BinaryInputError("a PDF without a text layer (scanned pages?); run OCR on it first "
                                "(e.g. ocrmypdf --language chi_sim+eng in.pdf out.pdf) and build the result")
-    return _layout(pages)
+    return layout(pages)
 
 
-def _layout(pages: list[list[Line]]) -> str:
+def layout(pages: list[list[Line]]) -> str:
+    """The text of a document's pages (their lines, :func:`page_lines`): furniture dropped,
+    footnotes bound, paragraphs joined."""
     gone = _furniture(pages)
     kept = [[ln for ln in lines if id(ln) not in gone] for lines in pages]
     counts: dict[float, int] = {}
@@ -419,11 +447,15 @@ def docx_text(data: bytes) -> str:
             names = set(z.namelist())
             if "word/document.xml" not in names:
                 raise BinaryInputError(damaged)
+            if sum(i.file_size for i in z.infolist() if i.filename.startswith("word/")) > MAX_XML:
+                raise BinaryInputError(f"a Word file whose text takes more than {MAX_XML // 2**20} MB unpacked; "
+                                       "not a resolution?")
             parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
             doc = etree.fromstring(z.read("word/document.xml"), parser)
             notes_xml = etree.fromstring(z.read("word/footnotes.xml"), parser) if "word/footnotes.xml" in names else None
             numbering = etree.fromstring(z.read("word/numbering.xml"), parser) if "word/numbering.xml" in names else None
-    except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, OSError, EOFError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, etree.XMLSyntaxError, KeyError, OSError, EOFError, ValueError,
+            NotImplementedError, RuntimeError):  # (RuntimeError: an encrypted zip member)
         raise BinaryInputError(damaged) from None
     notes: dict[str, str] = {}
     if notes_xml is not None:
