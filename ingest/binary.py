@@ -37,15 +37,20 @@ class BinaryInputError(Exception):
 
 
 def kind(data: bytes, suffix: str = "") -> str | None:
-    """``pdf``, ``docx`` or ``ole2`` (old binary Word, or an encrypted Office file) from the
-    bytes (the suffix decides only for a ``.pdf``/``.docx`` that is none of them); None for text.
+    """``pdf``, ``docx``, ``ole2`` (old binary Word, or an encrypted Office file) or ``rtf``
+    from the bytes (the suffix decides only for a ``.pdf``/``.docx``/``.doc`` that is none of
+    them); None for text.
 
     >>> kind(b"%PDF-1.7 ..."), kind(b"PK\\x03\\x04...", ".docx"), kind(OLE2 + b"..."), kind("大会".encode())
     ('pdf', 'docx', 'ole2', None)
+    >>> kind(b"A text about the %PDF-1.7 header"), kind(b"{\\\\rtf1\\\\ansi ...", ".doc")
+    (None, 'rtf')
     """
     head = data[:1024]
-    if b"%PDF-" in head:
+    if data.startswith(b"%PDF-") or (b"%PDF-" in head and suffix.lower() == ".pdf"):
         return "pdf"
+    if data.startswith(b"{\\rtf"):
+        return "rtf"
     if data.startswith(OLE2):
         return "ole2"
     if data.startswith(b"PK\x03\x04"):
@@ -68,6 +73,8 @@ def extract(data: bytes, what: str) -> str:
         return pdf_text(data)
     if what == "docx":
         return docx_text(data)
+    if what == "rtf":
+        raise BinaryInputError("an RTF file, which is not read; save it as .docx or PDF and build that")
     if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
         raise BinaryInputError("an encrypted Word file; save it without a password (or as PDF) and build that")
     raise BinaryInputError("an old binary Word file (.doc), which is not read; save it as .docx or PDF "
@@ -270,7 +277,7 @@ def _split_notes(lines: list[Line], body_size: float) -> tuple[list[Line], list[
     """A page's body lines and its footnote lines (below a rule, or a run of smaller lines at the
     foot opening with a footnote number)."""
     for k in range(len(lines) - 1, -1, -1):
-        if _RULE.fullmatch(lines[k].text) and k > len(lines) // 3:
+        if _RULE.fullmatch(lines[k].text) and k >= 1:
             return lines[:k], lines[k + 1:]
     k = len(lines)
     while k > 0 and lines[k - 1].size <= 0.88 * body_size:
@@ -284,8 +291,10 @@ def _superscript(n: str) -> str:
     return "".join(SUPERSCRIPTS[int(d)] for d in n)
 
 
-def _notes(lines: list[Line], join) -> list[str]:  # type: ignore[no-untyped-def]
+def _notes(lines: list[Line], join) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
+    """The text continuing the previous page's last footnote, and the footnotes opening here."""
     notes: list[list[str]] = []
+    carried: list[str] = []
     for ln in lines:
         m = _NOTE_START.match(ln.text)
         if m and (m.group("sup") or not notes or ln.x0 < min(x.x0 for x in lines) + 0.5 * ln.em):
@@ -293,7 +302,9 @@ def _notes(lines: list[Line], join) -> list[str]:  # type: ignore[no-untyped-def
             notes.append([f"{marker} {m.group('body').strip()}"])
         elif notes:
             notes[-1].append(ln.text)
-    return [join(parts) for parts in notes]
+        else:
+            carried.append(ln.text)
+    return join(carried), [join(parts) for parts in notes]
 
 
 # ---------------------------------------------------------------- PDF: lines to paragraphs
@@ -418,11 +429,17 @@ def layout(pages: list[list[Line]]) -> str:
     join = _Joiner("\n".join(ln.text for lines in kept for ln in lines))
     body: list[Line] = []
     notes_after: dict[int, list[str]] = {}
+    last: list[str] | None = None  # the list holding the last footnote so far
     for lines in kept:
         main, foot = _split_notes(lines, body_size)
         body.extend(main)
         if foot:
-            notes_after.setdefault(len(body) - 1, []).extend(_notes(foot, join))
+            carried, notes = _notes(foot, join)
+            if carried and last:
+                last[-1] = join.pair(last[-1], carried)
+            here = notes_after.setdefault(len(body) - 1, [])
+            here.extend(notes)
+            last = here if notes else last
     return "\n\n".join(p for p in _paragraphs(body, notes_after, join) if p.strip()) + "\n"
 
 
@@ -446,7 +463,8 @@ def docx_text(data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
             if "word/document.xml" not in names:
-                raise BinaryInputError(damaged)
+                raise BinaryInputError("a ZIP package without a Word document in it (not a .docx, or damaged); "
+                                       "save the resolution as .docx or PDF and build that")
             if sum(i.file_size for i in z.infolist() if i.filename.startswith("word/")) > MAX_XML:
                 raise BinaryInputError(f"a Word file whose text takes more than {MAX_XML // 2**20} MB unpacked; "
                                        "not a resolution?")
@@ -492,6 +510,8 @@ def _paragraph(p, counter, marks) -> tuple[str, list[tuple[int, str]]]:  # type:
     for r in p.iter(f"{W}r"):
         if r.getparent() is not None and r.getparent().tag in (f"{W}del", f"{W}moveFrom"):
             continue
+        if r.find(f"{W}rPr/{W}vanish") is not None:
+            continue  # hidden text
         va = r.find(f"{W}rPr/{W}vertAlign")
         sup = va is not None and va.get(f"{W}val") == "superscript"
         for el in r:

@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -175,6 +176,55 @@ def test_binary_word_footnotes_and_list_numbers():
         "大会，", "1. 表示注意到秘书长的报告，¹并请秘书长提交报告；", "¹ A/74/759。", "2. 决定……。\n"]
 
 
+def test_a_40_page_pdf_is_read_in_under_a_second(tmp_path):
+    """The budget of issue 15 (benchmarks/pdf.py prints the figures): best of three."""
+    import time
+
+    import pypdfium2 as pdfium
+
+    from ingest.binary import pdf_text
+
+    _need_chromium()
+    seed = SEED.read_text(encoding="utf-8")
+    body = seed[seed.index("大会，"):]
+    pdf = makedocs.make_pdf(seed + "\n\n" + "\n\n".join([body] * 8), tmp_path / "long.pdf", lang="zh",
+                            symbol="A/RES/74/303", workdir=tmp_path / "w")
+    data = pdf.read_bytes()
+    assert len(pdfium.PdfDocument(data)) >= 40
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        text = pdf_text(data)
+        best = min(best, time.perf_counter() - t)
+    assert best < 1.0, best
+    assert text.count("24. 表示注意到") == 9
+
+
+def _line(text: str, base: float, size: float, x: float = 72.0) -> list:
+    """The characters of one printed line (Chinese a full em wide, the rest half)."""
+    from ingest.binary import Char
+
+    out = []
+    for ch in text:
+        w = size if ord(ch) > 0x2E80 else size / 2
+        out.append(Char(ch, x, x + w, base, size, size))
+        x += w
+    return out
+
+
+def test_a_footnote_running_on_to_the_next_page_stays_one_footnote():
+    from ingest.binary import layout, page_lines
+
+    full = "大会欢迎各国议会联盟为更系统地与联合国开展互动协作所采取的行动，并鼓励两"  # a full line
+    page1 = (_line(full, 700, 12) + _line(full, 680, 12) + _line("个组织加强合作；¹", 660, 12)
+             + _line("____________________", 120, 9) + _line("¹ 第一行的脚注文字，", 100, 9))
+    page2 = (_line("2. 鼓励联合国；", 700, 12) + _line("____________________", 120, 9)
+             + _line("接续到下一页。", 100, 9))
+    text = layout([page_lines(page1, 0), page_lines(page2, 1)])
+    assert text.split("\n\n") == [full + full + "个组织加强合作；¹", "¹ 第一行的脚注文字，接续到下一页。",
+                                    "2. 鼓励联合国；\n"]
+
+
 # ---------------------------------------------------------------- files that cannot be read
 
 
@@ -187,10 +237,15 @@ def test_unreadable_files_fail_alone_with_one_line_each(tmp_path):
         "damaged.pdf": tmp_path / "damaged.pdf",
         "old.doc": tmp_path / "old.doc",
         "broken.docx": tmp_path / "broken.docx",
+        "sheet.docx": tmp_path / "sheet.docx",
+        "saved-as-rtf.doc": tmp_path / "saved-as-rtf.doc",
     }
     bad["damaged.pdf"].write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> trailing garbage")
     bad["old.doc"].write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504 + b"WordDocument")
     bad["broken.docx"].write_bytes(b"PK\x03\x04" + b"\0" * 60)
+    with zipfile.ZipFile(bad["sheet.docx"], "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    bad["saved-as-rtf.doc"].write_bytes(b"{\\rtf1\\ansi The General Assembly,}")
     good = CORPUS / "A-RES-52-19.zh.txt"
     out = tmp_path / "out"
     r = subprocess.run([sys.executable, "-m", "ingest.cli", "build", *map(str, bad.values()), str(good),
@@ -198,7 +253,7 @@ def test_unreadable_files_fail_alone_with_one_line_each(tmp_path):
     assert r.returncode == 3, r.stderr
     assert "Traceback" not in r.stderr
     expect = {"scanned.pdf": "OCR", "locked.pdf": "password", "damaged.pdf": "damaged", "old.doc": ".docx",
-              "broken.docx": "damaged"}
+              "broken.docx": "damaged", "sheet.docx": "without a Word document", "saved-as-rtf.doc": "RTF"}
     for name, hint in expect.items():
         lines = [ln for ln in r.stderr.splitlines() if name in ln]
         assert len(lines) == 1 and hint in lines[0], (name, r.stderr)
