@@ -251,7 +251,7 @@ def process(task: Task) -> dict[str, Any]:
     from .export import view_keys
     from .extract import extract
     from .iris import Minter
-    from .pipeline import DocResult, atomic_write, nquad_lines, sorted_terms
+    from .pipeline import EXTRACTED, DocResult, atomic_write, nquad_lines, sorted_terms
     from .read import InputError, read_source
     from .vocab import load
 
@@ -294,9 +294,9 @@ def process(task: Task) -> dict[str, Any]:
     # says the other files are whole, so they need no temporary file and rename of their own
     # (a rename costs 1-2 ms in a folder of 50,000 files).
     (docs / f"{task.artefact}.json").unlink(missing_ok=True)
-    if doc.extracted_from:  # the text the offsets of a PDF or Word file count
-        (docs / f"{task.artefact}.txt").write_bytes(doc.original.encode("utf-8"))
-        r.text = f"{docs.name}/{task.artefact}.txt"
+    if doc.extracted_from:  # the text the offsets of a PDF or Word file count (read by users: atomic)
+        atomic_write(docs / f"{task.artefact}{EXTRACTED}", doc.original)
+        r.text = f"{docs.name}/{task.artefact}{EXTRACTED}"
     for ext, data in ((".nq", nq_bytes), (".ttl", ttl.encode("utf-8")),
                       (".shared.nt", shared_triples(terms, own).encode("utf-8")), (".view.json", orjson.dumps(view))):
         (docs / f"{task.artefact}{ext}").write_bytes(data)
