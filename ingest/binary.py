@@ -188,14 +188,28 @@ def _set_text(ln: Line) -> None:
     if not solid:
         return
     spaces = sorted(c.x0 for c in ln.chars if c.ch.isspace())
+    # footnote markers: runs of at most three smaller raised digits (not a smaller raised "A/RES/74/303")
+    raised = [c.size < 0.85 * ln.size and c.base - ln.base > 0.1 * ln.em for c in solid]
+    marker = [False] * len(solid)
+    i = 0
+    while i < len(solid):
+        if not raised[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(solid) and raised[j]:
+            j += 1
+        if j - i <= 3 and all(c.ch in "0123456789" for c in solid[i:j]):
+            marker[i:j] = [True] * (j - i)
+        i = j
     out: list[str] = []
     prev: Char | None = None
     k = 0
-    for c in solid:
+    for i, c in enumerate(solid):
         ch = c.ch
         if ch in "\ufffe\x02":  # PDFium's mark of a hyphen at a line end
             ch = "-"
-        if ch in "0123456789" and c.size < 0.85 * ln.size and c.base - ln.base > 0.1 * ln.em:
+        if marker[i]:
             ch = SUPERSCRIPTS[int(ch)]
         if prev is not None:
             spaced = False

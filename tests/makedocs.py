@@ -23,6 +23,9 @@ from pathlib import Path
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 LETTER = {"zh": "C", "en": "E"}  # the language letter of a job number
+MASTHEAD = {"zh": [("联 合 国", "SYMBOL"), ("大 会", "Distr.: General"), ("", "11 September 2020"), ("", "Chinese"),
+                   ("", "Original: English")],
+            "en": [("United Nations", "SYMBOL"), ("General Assembly", "Distr.: General"), ("", "11 September 2020")]}
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--no-pdf-header-footer"]
@@ -200,8 +203,12 @@ b {{ font-weight: bold }}"""
     for k, (lines, numbers) in enumerate(pages, start=1):
         out.append('<div class="page">')
         if k == 1:
-            out.append(f'<div class="l" style="left:{lay.left}pt;top:30pt">United Nations</div>')
-            out.append(f'<div class="l" style="left:400pt;top:30pt">{html.escape(symbol)}</div>')
+            for i, (left, right) in enumerate(MASTHEAD[lang]):  # the first page's masthead, as the UN prints it
+                top = 20 + 11 * i
+                if left:
+                    out.append(f'<div class="l" style="left:{lay.left}pt;top:{top}pt">{left}</div>')
+                right = right.replace("SYMBOL", html.escape(symbol))
+                out.append(f'<div class="l n" style="left:400pt;top:{top}pt">{right}</div>')
         else:
             x = lay.left if k % 2 == 0 else 430.0
             out.append(f'<div class="l" style="left:{x}pt;top:40pt">{html.escape(symbol)}</div>')
@@ -241,6 +248,7 @@ def chromium_pdf(html_text: str, out: Path, *, workdir: Path) -> Path:
     if not CHROMIUM.is_file():
         raise RuntimeError(f"headless Chromium is needed at {CHROMIUM}: apt-get install -y chromium fonts-wqy-microhei")
     workdir.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
     page = workdir / f"{out.stem}.html"
     page.write_text(html_text, encoding="utf-8")
     r = subprocess.run([str(CHROMIUM), *FLAGS, f"--user-data-dir={workdir / 'profile'}", f"--print-to-pdf={out}",

@@ -125,6 +125,21 @@ def test_offsets_slice_the_extracted_text_the_graph_names(made):
     assert text[op24["start"]:op24["end"]].startswith("24. 表示注意到")
 
 
+def test_the_extracted_text_is_kept_with_the_artefacts(made, tmp_path):
+    """A build with nothing changed keeps the text; one without it builds the document again."""
+    from ingest.pipeline import build
+
+    f = made["docx"][0]
+    out = tmp_path / "out"
+    build([f], out, jobs=1)
+    again = build([f], out, jobs=1)
+    assert (again.rebuilt, again.unchanged) == (0, 1)
+    (txt,) = (out / "docs").glob("*.txt")
+    txt.unlink()
+    third = build([f], out, jobs=1)
+    assert third.rebuilt == 1 and txt.is_file()
+
+
 def test_english_pdf_reads_back_with_its_paragraphs_and_clauses(made, vocab):
     from ingest.extract import extract
     from ingest.read import read_source
