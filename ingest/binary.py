@@ -25,7 +25,7 @@ import io
 import re
 import statistics
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -96,6 +96,7 @@ def test_page_furniture_is_gone_from_the_pdf_text(made):
     assert not re.search(r"(?m)^\d+/\d+$", text)  # page numbers
     assert not re.search(r"(?m)^A/RES/74/303$", text)  # the running head
     assert "____" not in text  # the footnote rule
+    assert text.startswith("联合国 A/RES/74/303\n")  # the masthead's smaller symbol is no footnote marker
     assert text.count("\n⁹ A/74/759。") == 1
 
 
