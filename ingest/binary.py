@@ -372,7 +372,7 @@ def _paragraphs(body: list[Line], notes_after: dict[int, list[str]], join: _Join
     pitch = statistics.median(steps) if steps else 1.3 * em
     ends = sorted(ln.x1 for ln in body)
     right = ends[int(0.9 * (len(ends) - 1))]
-    out: list[str] = []
+    out: list[str] = list(notes_after.get(-1, []))  # (footnotes of pages before any body line)
     cur: list[str] = []
     pending: list[str] = []
     for i, ln in enumerate(body):
@@ -380,7 +380,9 @@ def _paragraphs(body: list[Line], notes_after: dict[int, list[str]], join: _Join
             prev = body[i - 1]
             gap = prev.base - ln.base if prev.page == ln.page else 0.0
             room = right - prev.x1
-            if gap > 1.18 * pitch or room > ln.first_width + 0.3 * ln.em:
+            # a new paragraph after more space than a line's, or after a line with room for the
+            # next line's first word; never at a lower-case letter (a title set narrower than the text)
+            if gap > 1.18 * pitch or (room > ln.first_width + 0.3 * ln.em and not ln.text[:1].islower()):
                 out.append(join(cur))
                 cur = []
                 out.extend(pending)

@@ -228,6 +228,20 @@ def _line(text: str, base: float, size: float, x: float = 72.0) -> list:
     return out
 
 
+def test_lines_are_paragraphs_by_the_room_they_leave_and_the_space_after_them():
+    from ingest.binary import layout, page_lines
+
+    full = "The General Assembly, recalling its resolutions on the cooperation between the United"
+    lines = [("A title set narrower than", 760), ("the text of the resolution", 745),  # one title
+             (full, 700), ("Nations and the Union,", 685),  # a paragraph wrapped
+             ("Noting its earlier resolution,", 670),  # the last line left room: a new one
+             (full, 640), ("Nations,", 625)]  # more space than a line's before it
+    page = [c for text, base in lines for c in _line(text, base, 12)]
+    assert layout([page_lines(page, 0)]).split("\n\n") == [
+        "A title set narrower than the text of the resolution", full + " Nations and the Union,",
+        "Noting its earlier resolution,", full + " Nations,\n"]
+
+
 def test_a_footnote_running_on_to_the_next_page_stays_one_footnote():
     from ingest.binary import layout, page_lines
 
