@@ -24,9 +24,10 @@ ENGLISH = CORPUS / "A-RES-55-23.en.txt"
 
 
 def _need_chromium() -> None:
-    if not makedocs.CHROMIUM.is_file():
-        pytest.fail(f"headless Chromium is needed at {makedocs.CHROMIUM} to make the PDFs: install Debian's package "
-                    "with 'apt-get install -y chromium fonts-wqy-microhei'", pytrace=False)
+    fonts = subprocess.run(["fc-list"], capture_output=True, text=True).stdout if makedocs.CHROMIUM.is_file() else ""
+    if "WenQuanYi Micro Hei Mono" not in fonts:
+        pytest.fail(f"headless Chromium at {makedocs.CHROMIUM} and the font WenQuanYi Micro Hei Mono are needed to make "
+                    "the PDFs: apt-get install -y chromium fonts-wqy-microhei", pytrace=False)
 
 
 @pytest.fixture(scope="module")
