@@ -16,7 +16,7 @@ from mandates.core.files import not_a_regular_file
 from mandates.extract.read import MAX_BYTES
 
 #: the kinds of file a folder is searched for
-SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".doc")
 HASH_CHUNK = 1 << 20
 
 

@@ -62,7 +62,7 @@ import orjson
 from mandates.build import versions, workers
 from mandates.build.inputs import Inputs, collect, file_hash
 from mandates.build.results import BuildError, BuildResult, DocResult, NothingToBuild
-from mandates.build.workers import init_worker, run_task
+from mandates.build.workers import EXTRACTED, init_worker, run_task
 from mandates.core.files import atomic_write, swap_dir
 from mandates.core.fingerprint import environment, exports_environment
 from mandates.exports.gephi import write_build_exports
@@ -412,12 +412,13 @@ def _cached(docs_dir: Path, entry: dict[str, Any] | None, key: str, artefact: st
     """The summary of a document built before with the same key, if its artefacts are all there."""
     if not all((docs_dir / f"{artefact}{ext}").is_file() for ext in ARTEFACTS):
         return None
-    if entry is not None and entry.get("key") == key and entry.get("artefact") == artefact:
-        return entry["summary"]
-    s = _read_json(docs_dir / f"{artefact}.json")  # built by a build that did not finish
-    if s is not None and s.get("key") == key:
-        return s
-    return None
+    s = entry["summary"] if entry is not None and entry.get("key") == key and entry.get("artefact") == artefact \
+        else _read_json(docs_dir / f"{artefact}.json")  # built by a build that did not finish
+    if s is None or s.get("key") != key:
+        return None
+    if s.get("result", {}).get("text") and not (docs_dir / f"{artefact}{EXTRACTED}").is_file():
+        return None
+    return s
 
 
 def _identify(files: list[Path], facts: dict[str, Any], lang: str | None) -> dict[str, str]:
@@ -748,7 +749,7 @@ def _remove_stale_artefacts(docs_dir: Path, keep: set[str]) -> None:
         if p.name in (MANIFEST, ".lock"):
             continue
         name = p.name
-        for ext in ARTEFACTS:
+        for ext in ARTEFACTS + (EXTRACTED,):
             if name.endswith(ext):
                 name = name[:-len(ext)]
                 break

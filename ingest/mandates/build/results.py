@@ -21,6 +21,7 @@ class DocResult:
     shacl: list[dict[str, Any]] = field(default_factory=list)
     truncated: bool = False
     counts: dict[str, int] = field(default_factory=dict)
+    text: str | None = None  # a PDF or Word file: the extracted text its offsets count (OUT/docs/NAME.txt)
 
 
 @dataclass

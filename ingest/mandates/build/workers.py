@@ -51,6 +51,9 @@ from mandates.validate.document import skolemised_report_lines, validate_documen
 from mandates.vocab.concepts import load
 
 
+EXTRACTED = ".txt"  # for a PDF or Word file, the artefact holding the text extracted from it
+
+
 @dataclass(frozen=True)
 class Task:
     """What a worker needs to build one file."""
@@ -142,6 +145,9 @@ def process(task: Task) -> dict[str, Any]:
     # says the other files are whole, so they need no temporary file and rename of their own
     # (a rename costs 1-2 ms in a folder of 50,000 files).
     (docs / f"{task.artefact}.json").unlink(missing_ok=True)
+    if doc.extracted_from:  # the text the offsets of a PDF or Word file count (read by users: atomic)
+        atomic_write(docs / f"{task.artefact}{EXTRACTED}", doc.original)
+        r.text = f"{docs.name}/{task.artefact}{EXTRACTED}"
     for ext, data in ((".nq", nq_bytes), (".ttl", ttl.encode("utf-8")),
                       (".shared.nt", shared_triples(terms, own).encode("utf-8")), (".view.json", orjson.dumps(view))):
         (docs / f"{task.artefact}{ext}").write_bytes(data)

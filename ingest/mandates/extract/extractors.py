@@ -1033,5 +1033,5 @@ def extract(source: Source, vocab: Vocabulary, *, symbol: str | None = None, sym
         path=source.path, lang=ctx.lang, encoding=source.encoding, sha256=source.sha256,
         original=source.text, text=ctx.text, origin=ctx.origin, header=ctx.header,
         paragraphs=ctx.paragraphs, footnotes=ctx.footnotes, issues=ctx.issues, truncated=ctx.truncated,
-        minted=dict(ctx.minted),
+        minted=dict(ctx.minted), extracted_from=source.extracted_from,
     )

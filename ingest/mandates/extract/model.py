@@ -113,6 +113,7 @@ class Document:
     issues: list[Issue] = field(default_factory=list)
     truncated: bool = False
     minted: dict[str, Concept] = field(default_factory=dict)  # referents not in the vocabularies
+    extracted_from: str | None = None  # pdf | docx: ``original`` is the text extracted from the file
 
     def orig_span(self, span: Span) -> Span:
         s, e = span

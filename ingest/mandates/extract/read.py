@@ -1,7 +1,9 @@
 """Read a resolution file: detect its encoding, markup and language.
 
 Offsets everywhere in the project refer to the characters of the *decoded* file (the
-string this module returns as ``text``), whatever the encoding on disk.
+string this module returns as ``text``), whatever the encoding on disk; for a PDF or Word
+file, to the characters of the text extracted from it (:mod:`mandates.extract.binary`), which
+the build writes beside the document's artefacts.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from mandates.core.files import not_a_regular_file
 from mandates.core.text import is_cjk
+from mandates.extract import binary
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -30,6 +33,7 @@ class Source:
     lang: str  # zh | en
     sha256: str
     repairs: tuple[str, ...] = ()  # what reading repaired, for the report (each keeps every offset)
+    extracted_from: str | None = None  # pdf | docx: ``text`` is the text extracted from the file
 
 
 def decode(data: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
@@ -157,6 +161,14 @@ def read_source(path: str | Path, *, lang: str | None = None) -> Source:
         raise InputError(f"{name}: permission denied") from exc
     except OSError as exc:
         raise InputError(f"{name}: cannot be read ({exc.strerror})") from exc
+    what = binary.kind(data, p.suffix)
+    if what is not None:
+        try:
+            text = binary.extract(data, what)
+        except binary.BinaryInputError as exc:
+            raise InputError(f"{name}: {exc}") from None
+        return Source(path=name, text=text, encoding="utf-8", markup="text", lang=lang or detect_language(text),
+                      sha256=hashlib.sha256(data).hexdigest(), extracted_from=what)
     text, enc = decode(data, name=name)
     text, repairs = repair(text)
     if not text.strip():

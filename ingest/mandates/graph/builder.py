@@ -6,6 +6,7 @@ This is the only stage that creates triples.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from rdflib import XSD as _XSD
@@ -162,6 +163,13 @@ class Builder:
         g.add((src, RDF.type, MND.SourceFile))
         g.add((src, MND.sourceFile, Literal(Path(d.path).name)))
         g.add((src, MND.sourceSha256, Literal(d.sha256)))
+        if d.extracted_from:  # the offsets count the characters of the text extracted from the file
+            text = URIRef(f"{m.expression}/text")
+            g.add((act, PROV.used, text))
+            g.add((text, RDF.type, MND.SourceFile))
+            g.add((text, PROV.wasDerivedFrom, src))
+            g.add((text, MND.sourceFile, Literal(f"{Path(d.path).name}.txt")))
+            g.add((text, MND.sourceSha256, Literal(hashlib.sha256(d.original.encode("utf-8")).hexdigest())))
         tool = URIRef(f"{self.base}tool/mandates/{__version__}")
         g.add((act, PROV.wasAssociatedWith, tool))
         g.add((tool, RDF.type, PROV.SoftwareAgent))
