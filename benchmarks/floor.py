@@ -89,7 +89,7 @@ def document_steps(paths: list[str], base: str) -> dict[str, float]:
     from mandates.rdf.terms import nquad_lines, sorted_terms
     from mandates.extract.read import InputError, read_source
     from mandates.vocab.concepts import load
-    from mandates.validate.document import _validate
+    from mandates.validate.document import validate_document
 
     def steps(path: str) -> list[float]:
         t = [time.process_time()]
@@ -97,7 +97,7 @@ def document_steps(paths: list[str], base: str) -> dict[str, float]:
         t.append(time.process_time())
         name, triples = build_triples(doc, base=base)
         t.append(time.process_time())
-        _validate(triples, base, "auto")
+        validate_document(triples, base, "auto")
         t.append(time.process_time())
         nquad_lines(sorted_terms(triples), name).encode("utf-8")
         t.append(time.process_time())
@@ -114,7 +114,7 @@ def document_steps(paths: list[str], base: str) -> dict[str, float]:
         raise SystemExit(f"{exc} (run this from the folder the build ran in)")
     # and pySHACL, which a worker starts once, for the first document the fast engine finds a
     # result in (about 1 s: a sample holding such a document would count it)
-    _validate(build_triples(extract(read_source(paths[0]), vocab), base=base)[1], base, "pyshacl")
+    validate_document(build_triples(extract(read_source(paths[0]), vocab), base=base)[1], base, "pyshacl")
     gc.collect()
     totals = [0.0] * len(STEPS)
     for p in paths:

@@ -108,7 +108,8 @@ def measure(build: Path, *, max_triples: int | None = 1_000_000, repeat: int = 5
     import pyoxigraph
     from rdflib import Dataset
 
-    from mandates.web.query import _oxi_term, bind, resolve
+    from mandates.rdf.sparql import from_binding
+    from mandates.web.query import bind, resolve
 
     data, docs, quads = subset(build, max_triples)
     result: dict[str, Any] = {"documents": docs, "quads": quads, "queries": []}
@@ -129,7 +130,7 @@ def measure(build: Path, *, max_triples: int | None = 1_000_000, repeat: int = 5
             params = adapt(store, params)
             query = resolve(name)
             terms = bind(query, params)
-            subs = {pyoxigraph.Variable(k): _oxi_term(v) for k, v in terms.items()} or None
+            subs = {pyoxigraph.Variable(k): from_binding(v) for k, v in terms.items()} or None
             init = {k: _rdflib_term(v) for k, v in terms.items()}
 
             # The same work on both sides: evaluate the query text with its parameters bound

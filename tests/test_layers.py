@@ -108,3 +108,19 @@ def test_the_fingerprint_covers_every_module_that_builds_a_document(tmp_path, mo
     fingerprint.environment.cache_clear()
     assert fingerprint.environment("https://example.org/") == edited
     fingerprint.environment.cache_clear()
+
+
+def test_every_command_is_a_module_below_the_command_line():
+    """The command line names each command's module as data (it is imported only when the
+    command runs); each exists, sits in a layer below ``cli``, and has its entry point."""
+    import importlib
+
+    from layering import LAYERS
+
+    from mandates.cli import COMMANDS, _parser
+
+    assert set(COMMANDS) == set(_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    for module, entry in COMMANDS.values():
+        layer = module.split(".")[1]
+        assert LAYERS.index(layer) < LAYERS.index("cli"), module
+        assert callable(getattr(importlib.import_module(module), entry)), (module, entry)
