@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .model import Header, Issue, Span
-from .symbols import RES_NUMBER, SYMBOL, archaic_resolution, canonical, clean_symbol
+from .symbols import ARCHAIC, RES_NUMBER, RES_PRINTED, SYMBOL, canonical, clean_symbol
 from .text import NUMBER_PATTERN, chinese_number, read_number
 from .vocab import Vocabulary
 
@@ -50,6 +50,9 @@ _LINE = re.compile(r"(?m)^[ \t]*(\S[^\n]*)$")
 _ZH_DATE = re.compile(rf"({NUMBER_PATTERN})年({NUMBER_PATTERN})月({NUMBER_PATTERN})日")
 _EN_DATE = re.compile(r"\b(\d{1,2}) (January|February|March|April|May|June|July|August|September|October|"
                       r"November|December),? (\d{4})\b", re.I)
+
+# a date as the text prints it, by language (find_dates reads it)
+DATE_PATTERN = {"zh": _ZH_DATE.pattern, "en": _EN_DATE.pattern}
 
 
 @dataclass
@@ -155,51 +158,7 @@ def parse_header(text: str, head_end: int, tail_start: int, vocab: Vocabulary, l
     if m:
         h.drafts = parse_drafts(m.group(1))
 
-    # symbol line: "74/303. Title" / "A/RES/74/303" / "二一五九(二十一)、Title"
-    for line_m in re.finditer(r"(?m)^[ \t]*(\S[^\n]*)$", head):
-        line = line_m.group(1)
-        sm = re.match(r"(?:A/RES/)?(\d{1,3}/\d{1,4})\s*[.．]?\s*(.*)$", line)
-        if sm and not re.search(r"[A-Z]/", line[: sm.start(1)]):
-            h.printed_symbol = sm.group(1)
-            h.symbol = canonical(sm.group(1))
-            h.symbol_span = (line_m.start(1) + sm.start(1), line_m.start(1) + sm.end(1))
-            title_start = line_m.start(1) + sm.start(2) if sm.group(2).strip() else None
-            if title_start is None:
-                nxt = _LINE.search(head, line_m.end())
-                title_start = nxt.start(1) if nxt else None
-            if title_start is not None:
-                h.title, h.title_span = _title_from(head, title_start, lang)
-            break
-        am = re.match(r"([〇零0一二三四五六七八九]{2,5}\s*[(（][一二三四五六七八九十]+[)）])\s*[、.．]?\s*(.*)$", line)
-        if am and archaic_resolution(am.group(1)):
-            h.printed_symbol = am.group(1)
-            h.symbol = archaic_resolution(am.group(1))
-            h.symbol_span = (line_m.start(1) + am.start(1), line_m.start(1) + am.end(1))
-            if am.group(2).strip():
-                h.title, h.title_span = _title_from(head, line_m.start(1) + am.start(2), lang)
-            break
-    if h.symbol is None:  # a header flattened to one line: "… 65/123. Cooperation between … "
-        m = re.search(r"(?:^|\s)(\d{1,3}/\d{1,4})\.\s+(?=\S)", head)
-        if m:
-            h.printed_symbol = m.group(1)
-            h.symbol = canonical(m.group(1))
-            h.symbol_span = (m.start(1), m.end(1))
-            title = head[m.end():].strip()
-            if title:
-                t0 = m.end()
-                h.title, h.title_span = title, (t0, t0 + len(title))
-    if h.symbol is None:  # a citation line ("G.A. res. 51/204, 51 U.N. GAOR Supp. …")
-        m = re.search(r"\bres(?:olution)?\.?\s+(\d{1,3}/\d{1,4})\b", head, re.I)
-        if m:
-            h.printed_symbol = m.group(1)
-            h.symbol = canonical(m.group(1))
-            h.symbol_span = (m.start(1), m.end(1))
-    if h.symbol is None:
-        m = re.search(r"A/RES/\d{1,3}/\d{1,4}", head)
-        if m:
-            h.printed_symbol = m.group(0)
-            h.symbol = canonical(m.group(0))
-            h.symbol_span = (m.start(), m.end())
+    _symbol_and_title(head, h, lang)
 
     # plenary meeting and adoption date: the closing lines first, then the header
     tail = text[tail_start:]
@@ -231,6 +190,45 @@ def parse_header(text: str, head_end: int, tail_start: int, vocab: Vocabulary, l
     if dates:
         h.adopted = dates[0].iso
     return h, issues
+
+
+def _symbol_and_title(head: str, h: Header, lang: str) -> None:
+    """The symbol as printed and the title after it: on a line of its own ("74/303. Title",
+    "2758 (XXVI). Title", "ES-10/22. Title", "二一五九(二十一)、Title"), in a header flattened to
+    one line, in a citation line ("G.A. res. 51/204") or as a full symbol ("A/RES/65/123")."""
+    for line_m in re.finditer(r"(?m)^[ \t]*(\S[^\n]*)$", head):
+        line = line_m.group(1)
+        sm = re.match(rf"(?:A/RES/)?({RES_PRINTED}|{ARCHAIC})[ \t]*[.．。、]?[ \t]*(.*)$", line)
+        if sm and not re.search(r"[A-Z]/", line[: sm.start(1)]) and canonical(sm.group(1)).startswith("A/RES/"):
+            _set_symbol(h, sm.group(1), line_m.start(1) + sm.start(1))
+            title_start = line_m.start(1) + sm.start(2) if sm.group(2).strip() else None
+            if title_start is None:
+                nxt = _LINE.search(head, line_m.end())
+                title_start = nxt.start(1) if nxt else None
+            if title_start is not None:
+                h.title, h.title_span = _title_from(head, title_start, lang)
+            return
+    # a header flattened to one line: "… 65/123. Cooperation between … ", "…)]74/303.联合国…"
+    m = re.search(rf"(?<![\w/.\-])({RES_PRINTED}|{ARCHAIC})[ \t]*[.．。、][ \t]*(?=\S)", head)
+    if m:
+        _set_symbol(h, m.group(1), m.start(1))
+        title = head[m.end():].strip()
+        if title:
+            h.title, h.title_span = title, (m.end(), m.end() + len(title))
+        return
+    # a citation line ("G.A. res. 51/204, 51 U.N. GAOR Supp. …")
+    m = re.search(rf"\bres(?:olution)?\.?\s+({RES_PRINTED})(?![\w/])", head, re.I)
+    if m is None:  # a full symbol ("A/RES/65/123 United Nations Distr.: General …")
+        m = re.search(rf"(A/RES/{RES_PRINTED})", head)
+    if m:
+        _set_symbol(h, m.group(1), m.start(1))
+
+
+def _set_symbol(h: Header, printed: str, start: int) -> None:
+    printed = printed.strip()
+    h.printed_symbol = printed
+    h.symbol = canonical(printed)
+    h.symbol_span = (start, start + len(printed))
 
 
 def _title_from(head: str, start: int, lang: str) -> tuple[str, Span]:
@@ -285,10 +283,12 @@ def parse_drafts(inner: str) -> list[str]:
 def find_closing(text: str, vocab: Vocabulary, lang: str, start: int) -> int | None:
     """Where the closing block (adoption date and plenary meeting lines) starts, if present."""
     plenary_cue = _words(vocab, "PlenaryCue", lang)
+    # at a line start, or after the last paragraph's full stop (a text flattened to one line)
+    lead = r"(?:^|(?<=[。.;；]))"
     if lang == "zh":
-        pat = rf"(?m)^[ \t]*(?:{_ZH_DATE.pattern})?[ \t]*[,，]?[ \t]*\n?[ \t]*第{NUMBER_PATTERN}(?:{plenary_cue})"
+        pat = rf"(?m){lead}[ \t]*(?:{_ZH_DATE.pattern})?[ \t]*[,，]?[ \t]*\n?[ \t]*第{NUMBER_PATTERN}(?:{plenary_cue})"
     else:
-        pat = rf"(?mi)^[ \t]*\d+(?:st|nd|rd|th)\s+(?:{plenary_cue})"
+        pat = rf"(?mi){lead}[ \t]*(?:{_EN_DATE.pattern}[ \t]*)?\d+(?:st|nd|rd|th)\s+(?:{plenary_cue})"
     m = next((x for x in re.finditer(pat, text) if x.start() >= start), None)
     if m is None:
         return None

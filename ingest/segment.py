@@ -78,6 +78,128 @@ def find_footnotes(text: str, start: int, end: int, *, cites) -> tuple[list[Foot
     return notes, holes
 
 
+def find_flow_footnotes(text: str, start: int, end: int, markers: list[tuple[int, int, int]], *, cites,  # type: ignore[no-untyped-def]
+                        cues: list[str], lang: str, known: set[int], spaced=None, opens=None) -> tuple[list[Footnote], list[Hole]]:
+    r"""Footnote texts left in the flow of a text flattened to one line, where page breaks put them
+    ("…差距, 1 第 60/1 号决议。 2 A/51/402,附件。 认识到…").
+
+    A footnote text is its number, then one sentence that cites something (a UN symbol, a
+    numbered resolution, a quoted title or a footnote cue word such as "见" or "Ibid."). The
+    number counts only where a marker of that number stands earlier in the text and no text was
+    found for it yet (a footnote is printed on the page of its marker, after it), so numbers in
+    the text itself are not taken. A line of underscores (the footnote separator) and the number
+    of a footnote whose text was cut off at the end of the text are holes too.
+
+    Args:
+        text: the normalised text, line footnotes already blanked.
+        markers: the markers found, as (start, end, number).
+        cites: the pattern of numbered citations (``symbols.citation_regex``).
+        cues: the footnote cue words (drafting vocabulary, folded).
+        lang: ``zh`` or ``en``.
+        known: the numbers that already have a text.
+        spaced: ``spaced(i, j)`` is True when the original file has white space between
+            normalised positions ``i`` and ``j``.
+        opens: ``opens(pos)`` is True when a paragraph opens at ``pos``.
+
+    Returns:
+        The footnotes found and the holes they leave.
+
+    >>> notes, holes = find_flow_footnotes("成果》¹中,合作, 1 第60/1号决议。认识到", 0, 27, [(3, 4, 1)],
+    ...     cites=re.compile(r"第(\d+/\d+)号决议"), cues=[], lang="zh", known=set())
+    >>> [(f.number, f.symbols) for f in notes], holes[0].span
+    ([(1, ['A/RES/60/1'])], (10, 21))
+    """
+    notes: list[Footnote] = []
+    holes: list[Hole] = []
+    done = set(known)
+    first_marker: dict[int, int] = {}
+    for s, _, n in sorted(markers):
+        first_marker.setdefault(n, s)
+    at_marker = {i for s, e, _ in markers for i in range(s, e)}
+    flags = re.I if lang == "en" else 0
+    cue = re.compile("|".join(re.escape(c) for c in cues) or "(?!)", flags)
+    for m in _SEPARATOR.finditer(text, start, end):
+        holes.append(Hole((m.start(), m.end()), "footnote"))
+    from .header import find_dates
+
+    in_date = {i for d in find_dates(text, start, end) for i in range(*d.span)}
+    pos = start
+    while True:
+        m = _FLOW_NUMBER.search(text, pos, end)
+        if m is None:
+            break
+        pos = m.end(1)
+        n = int(m.group(1))
+        s = m.start(1)
+        if n in done or first_marker.get(n, end) >= s or s in at_marker or s in in_date:
+            continue
+        prev = text[s - 1] if s > 0 else " "
+        if not (prev in _BEFORE_NOTE or prev.isspace() or (spaced is not None and spaced(s - 1, s))):
+            continue
+        b = m.end()
+        if b >= end or not text[b:end].strip():  # the number of a footnote whose text was cut off
+            holes.append(Hole((s, m.end(1)), "footnote"))
+            done.add(n)
+            continue
+        stop = _note_end(text, b, end, lang, pending=lambda k: _pending_at(text, k, end, first_marker, done | {n}),
+                         opens=opens)
+        if stop is None:
+            continue
+        body = text[b:stop]
+        if not (SYMBOL.search(body) or cites.search(body) or "《" in body or cue.search(body)):
+            continue
+        fn = Footnote(number=n, marker=m.group(1), span=(s, stop), text_span=(b, stop))
+        fn.symbols = footnote_symbols(body, cites)
+        notes.append(fn)
+        holes.append(Hole((s, stop), "footnote"))
+        done.add(n)
+        pos = stop
+    return notes, holes
+
+
+# a footnote number in the flow: not part of a symbol, a decimal or a paragraph number ("5.")
+_FLOW_NUMBER = re.compile(r"(?<![0-9A-Za-z/.\-(])(\d{1,3})(?![0-9/.,)\]])(?![ \t]*[年月日号条次届个%])[ \t]*")
+_BEFORE_NOTE = ",;，；。.:：、)]）》”_"
+_SEPARATOR = re.compile(r"_{5,}")
+_NOTE_MAX = 400  # characters: a footnote text is one short sentence
+
+
+def _pending_at(text: str, k: int, end: int, first_marker: dict[int, int], done: set[int]) -> bool:
+    """True when another footnote's text starts at ``k`` (a number whose marker came before)."""
+    m = _FLOW_NUMBER.match(text, k, end)
+    return bool(m) and int(m.group(1)) not in done and first_marker.get(int(m.group(1)), end) < k
+
+
+def _note_end(text: str, b: int, end: int, lang: str, *, pending, opens) -> int | None:  # type: ignore[no-untyped-def]
+    """Where the footnote text starting at ``b`` ends (after its full stop), or None.
+
+    In Chinese the first full stop outside a title ends it; in English the first full stop
+    after which the text goes on as a footnote never does: with another footnote, the next
+    paragraph, lower-case words (a page break inside a sentence) or the end of the text."""
+    limit = min(end, b + _NOTE_MAX)
+    depth = 0
+    for i in range(b, limit):
+        ch = text[i]
+        if ch == "《":
+            depth += 1
+        elif ch == "》" and depth:
+            depth -= 1
+        if depth or ch not in "。.":
+            continue
+        k = i + 1
+        if ch == "." and k < end and not text[k].isspace() and not ("\u4e00" <= text[k] <= "\u9fff"):
+            continue  # "A/74/L.85", "C.96.IV.13"
+        if lang == "zh" and (ch == "。" or k >= end or text[k].isspace()):
+            return k
+        while k < end and text[k].isspace():
+            k += 1
+        nxt = text[k:k + 1]
+        if (k >= end or nxt.islower() or "\u4e00" <= nxt <= "\u9fff" or nxt == "_" or pending(k)
+                or (opens is not None and opens(k))):
+            return i + 1
+    return None
+
+
 _JOB_LINE = re.compile(r"(?m)^[ \t]*\d{2}-\d{5}[ \t]*\(E\)[ \t]*(?:\d{6})?[ \t]*$|^[ \t]*\d{1,3}/\d{1,3}[ \t]*$")
 _FLAT_BLOCK = re.compile(
     r"_{5,}\s+(?P<nums>(?:\d{1,2}\s+){1,9})(?:\d{2}-\d{5}\s*\(E\)\s+)?(?P<body>.{1,1500}?)\s+\d{6}(?=\s|$)",
@@ -121,9 +243,9 @@ def footnote_symbols(body: str, cites) -> list[str]:  # type: ignore[no-untyped-
     for m in cites.finditer(body):
         if any(s <= m.start(1) < e for s, e in taken):
             continue
-        number = m.group(1)
-        if re.fullmatch(r"\d{1,3}/\d{1,4}|\d{1,4}\s*\([IVXLC]+\)", number):
-            found.append((m.start(), canonical(number)))
+        sym = canonical(m.group(1))
+        if sym.startswith("A/RES/"):
+            found.append((m.start(), sym))
     for m in re.finditer(r"[〇零0一二三四五六七八九]{2,5}\s*[(（][一二三四五六七八九十]+[)）]", body):
         sym = archaic_resolution(m.group(0))
         if sym:
@@ -141,7 +263,8 @@ _MARKER = re.compile(
     r"(?P<slash>(?<=[^\s\d/A-Za-z])(?P<n1>\d{1,2})/(?![\d/A-Za-z]))"
     r"|(?P<pre>(?<=[,.;，。；》”\u4e00-\u9fff])/(?P<n2>\d{1,2})(?![\d/]))"
     r"|(?P<paren>(?<=[,.;，。；》”\u4e00-\u9fff])\((?P<n3>\d{1,2})\))"
-    r"|(?P<bare>(?<=[,;，；。》”])(?P<n4>\d{1,2})(?=[\s\u4e00-\u9fff]|$)(?![\s]*[年月日号条次届个%]))"
+    r"|(?P<bare>(?:(?<=[,;，；。》”])|(?<=[》”]、))(?P<n4>\d{1,2})(?=[\s\u4e00-\u9fff《“、,，;；。]|$)"
+    r"(?![\s]*[年月日号条次届个%]))"
     r"|(?P<detached>(?<=[,;.] )(?P<n5>\d{1,2})(?=\s+[^\d\s])(?!\s+(?:January|February|March|April|May|June|"
     r"July|August|September|October|November|December|per|million|billion|and|or|to)\b))",
     re.M,
@@ -180,8 +303,10 @@ def normalise_markers(text: str, start: int, end: int) -> tuple[str, list[tuple[
         kind = next(k for k in kinds if m.group(k))
         n = int(m.group(groups[kind]))
         repeat_at_end = kind == "bare" and re.match(r"[ \t]*(\n|$)", text[m.end():m.end() + 3]) is not None
+        # a title cited again carries its footnote number again, glued to the closing mark ("《议程》3分配")
+        repeat_after_title = kind == "bare" and text[m.start(kind) - 1] in "》”"
         explicit = kind in ("slash", "pre", "paren")
-        if n == 0 or not (n == expected or (n < expected and (explicit or repeat_at_end))):
+        if n == 0 or not (n == expected or (n < expected and (explicit or repeat_at_end or repeat_after_title))):
             continue
         if n == expected:
             expected += 1
@@ -206,19 +331,27 @@ def mask(text: str, holes: list[Hole]) -> str:
     return "".join(chars)
 
 
-def find_operative_starts(masked: str, start: int, end: int) -> list[tuple[int, int, int]]:
+def find_operative_starts(masked: str, start: int, end: int, opens_clause=None) -> list[tuple[int, int, int]]:  # type: ignore[no-untyped-def]
     """(number, start, body start) of operative paragraphs numbered 1, 2, 3 … in sequence.
 
     A candidate number counts only when it is the next one expected, at a line start or
     after a paragraph's closing punctuation, so numbers inside the text ("第 1/CP.21
-    号决定", "2. 5 million") are not taken for paragraph numbers.
+    号决定", "2. 5 million") are not taken for paragraph numbers. After a comma (the last
+    preambular paragraph's, in a text flattened to one line) it counts where a clause opens
+    after it (``opens_clause(pos)``).
+
+    >>> find_operative_starts("承认作用, 1.欢迎; 2. 鼓励。", 0, 19, lambda k: True)
+    [(1, 6, 8), (2, 12, 15)]
     """
-    cand = re.compile(r"(?:(?<=\n)|(?<=^)|(?<=[。;；.:：]))[ \t]*(\d{1,3})[ \t]*[.．、](?![0-9])[ \t]*", re.M)
+    cand = re.compile(r"(?:(?<=\n)|(?<=^)|(?<=[。;；.:：,，]))[ \t]*(\d{1,3})[ \t]*[.．、](?![0-9])[ \t]*", re.M)
     found: list[tuple[int, int, int]] = []
     expected = 1
     for m in cand.finditer(masked, start, end):
         n = int(m.group(1))
         if n != expected:
+            continue
+        after_comma = m.start() > 0 and masked[m.start() - 1] in ",，"
+        if after_comma and not (opens_clause is not None and opens_clause(m.end())):
             continue
         found.append((n, m.start(1), m.end()))
         expected += 1
@@ -289,7 +422,7 @@ def segment(masked: str, body_start: int, body_end: int, opens_clause, *, spaced
     ``operative_only(pos)``) are operative, numbered in order.
     """
     issues: list[Issue] = []
-    ops = find_operative_starts(masked, body_start, body_end)
+    ops = find_operative_starts(masked, body_start, body_end, opens_clause)
     pre_end = ops[0][1] if ops else body_end
     paragraphs: list[Paragraph] = []
     pre = split_preamble(masked, body_start, pre_end, opens_clause, spaced=spaced, capital_lines=capital_lines)
@@ -327,4 +460,4 @@ def _subitems(masked: str, p: Paragraph) -> None:
         p.subitems.append((sm.group("label"), (sm.start(), sm.end())))
 
 
-__all__ = ["segment", "find_footnotes", "footnote_symbols", "mask", "Hole", "SUPER"]
+__all__ = ["segment", "find_footnotes", "find_flow_footnotes", "footnote_symbols", "mask", "Hole", "SUPER"]
