@@ -302,7 +302,7 @@ def head_at(ctx: Context, words: Words, pos: int, end: int, *, text: str | None 
 
 @extractor("normalise", reads=("source",), writes=("text", "origin", "masked"))
 def _normalise(ctx: Context) -> None:
-    n = normalise(ctx.source.text, traditional=(ctx.lang == "zh"), markup=ctx.source.markup)
+    n = normalise(ctx.source.text, traditional=(ctx.lang == "zh"), markup=ctx.source.markup, join_lines=(ctx.lang == "zh"))
     ctx.text, ctx.origin, ctx.masked = n.text, n.origin, n.text
 
 
@@ -313,7 +313,8 @@ def _footnotes(ctx: Context) -> None:
     words = Words.of(ctx.vocab, ctx.lang)
     found = header_mod.find_body_start(
         ctx.text, ctx.vocab, ctx.lang, verbs_re,
-        prefixed=lambda text, k: head_at(ctx, words, k, min(len(text), k + 40), text=text) is not None)
+        prefixed=lambda text, k: head_at(ctx, words, k, min(len(text), k + 40), text=text) is not None,
+        spaced=lambda i, j: _spaced(ctx, i, j))
     if found is None:
         ctx.issue("no-preamble-opening", "the text has no line opening the body (the drafting vocabulary's preamble opening); "
                   "the whole text is read as the body", severity="warning")

@@ -86,12 +86,15 @@ def _words(vocab: Vocabulary, role: str, lang: str) -> str:
 
 
 def find_body_start(text: str, vocab: Vocabulary, lang: str, verbs_regex: re.Pattern[str],
-                    prefixed=lambda text, k: False) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
+                    prefixed=lambda text, k: False, spaced=None) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
     """Where the preamble opening ("大会，", "The General Assembly,") stands.
+
+    ``spaced(i, j)`` tells whether the original file has white space between normalised
+    positions ``i`` and ``j`` (a text flattened to one line keeps its word breaks there).
 
     Returns (start of the opening, start of the body after it), or None.
     """
-    opening = _words(vocab, "PreambleOpening", lang)
+    opening = _words(vocab, "PreambleOpening", lang).replace(r"\ ", r"\s+")  # a line may break inside it
     flags = re.I if lang == "en" else 0
     # 1. the opening with its comma, alone on its line or followed by the first paragraph
     for pat in (rf"(?m)^[ \t]*(?:{opening})[ \t]*[,:][ \t]*$", rf"(?m)^[ \t]*(?:{opening})[ \t]*[,:]"):
@@ -107,7 +110,7 @@ def find_body_start(text: str, vocab: Vocabulary, lang: str, verbs_regex: re.Pat
         if verbs_regex.match(text, k) or prefixed(text, k):
             return m.start(), m.end()
     # 3. a text flattened to one line: the opening with its comma anywhere, a verb after it
-    for m in re.finditer(rf"(?:{opening})[ \t]*,[ \t]*", text, flags):
+    for m in re.finditer(rf"(?:{opening})[ \t]*,\s*", text, flags):
         if lang == "en" and not text[m.start()].isupper():
             continue
         if verbs_regex.match(text, m.end()) or prefixed(text, m.end()):
@@ -115,6 +118,16 @@ def find_body_start(text: str, vocab: Vocabulary, lang: str, verbs_regex: re.Pat
     # 4. archaic: the opening fused with the first verb ("大会决定…", "大会建议:")
     for m in re.finditer(rf"(?m)^[ \t]*(?:{opening})", text, flags):
         if verbs_regex.match(text, m.end()):
+            return m.start(), m.end()
+    # 5. the same in a text flattened to one line: after a full stop or a word break of the original
+    for m in re.finditer(rf"(?:{opening})", text, flags):
+        k = m.start()
+        if k and not (text[k - 1] in "。.;；:：" or text[k - 1].isspace() or (spaced is not None and spaced(k - 1, k))):
+            continue
+        j = m.end()
+        while j < len(text) and text[j].isspace():
+            j += 1
+        if verbs_regex.match(text, j) or prefixed(text, j):
             return m.start(), m.end()
     return None
 

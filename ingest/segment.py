@@ -129,9 +129,14 @@ def find_flow_footnotes(text: str, start: int, end: int, markers: list[tuple[int
         if m is None:
             break
         pos = m.end(1)
-        n = int(m.group(1))
+        n = _number(m.group(1))
         s = m.start(1)
-        if n in done or first_marker.get(n, end) >= s or s in at_marker or s in in_date:
+        if n in done or first_marker.get(n, end) >= s or s in in_date:
+            continue
+        k = s  # a footnote's own marker (¹ 第 60/1 号决议。) stands where a paragraph ends
+        while k > start and text[k - 1] in " \t":
+            k -= 1
+        if s in at_marker and not (k == start or text[k - 1] in _PARAGRAPH_END):
             continue
         prev = text[s - 1] if s > 0 else " "
         if not (prev in _BEFORE_NOTE or prev.isspace() or (spaced is not None and spaced(s - 1, s))):
@@ -158,16 +163,23 @@ def find_flow_footnotes(text: str, start: int, end: int, markers: list[tuple[int
 
 
 # a footnote number in the flow: not part of a symbol, a decimal or a paragraph number ("5.")
-_FLOW_NUMBER = re.compile(r"(?<![0-9A-Za-z/.\-(])(\d{1,3})(?![0-9/.,)\]])(?![ \t]*[年月日号条次届个%])[ \t]*")
+_FLOW_NUMBER = re.compile(r"(?<![0-9A-Za-z/.\-(])(\d{1,3}|" + SUPER + r")(?![0-9/.,)\]])(?![ \t]*[年月日号条次届个%])[ \t]*")
 _BEFORE_NOTE = ",;，；。.:：、)]）》”_"
 _SEPARATOR = re.compile(r"_{5,}")
 _NOTE_MAX = 400  # characters: a footnote text is one short sentence
 
 
+_PARAGRAPH_END = ",;，；。.:："
+
+
+def _number(s: str) -> int:
+    return superscript_value(s) if s[0] in SUPERSCRIPTS else int(s)
+
+
 def _pending_at(text: str, k: int, end: int, first_marker: dict[int, int], done: set[int]) -> bool:
     """True when another footnote's text starts at ``k`` (a number whose marker came before)."""
     m = _FLOW_NUMBER.match(text, k, end)
-    return bool(m) and int(m.group(1)) not in done and first_marker.get(int(m.group(1)), end) < k
+    return bool(m) and _number(m.group(1)) not in done and first_marker.get(_number(m.group(1)), end) < k
 
 
 def _note_end(text: str, b: int, end: int, lang: str, *, pending, opens) -> int | None:  # type: ignore[no-untyped-def]
@@ -302,7 +314,9 @@ def normalise_markers(text: str, start: int, end: int) -> tuple[str, list[tuple[
     for m in _MARKER.finditer(text, start, end):
         kind = next(k for k in kinds if m.group(k))
         n = int(m.group(groups[kind]))
-        repeat_at_end = kind == "bare" and re.match(r"[ \t]*(\n|$)", text[m.end():m.end() + 3]) is not None
+        # a marker repeated at the end of a paragraph: before a line break or the next paragraph's number
+        repeat_at_end = kind == "bare" and re.match(r"[ \t]*(\n|$|\d{1,3}[ \t]*[.．](?![0-9]))",
+                                                    text[m.end():m.end() + 8]) is not None
         # a title cited again carries its footnote number again, glued to the closing mark ("《议程》3分配")
         repeat_after_title = kind == "bare" and text[m.start(kind) - 1] in "》”"
         explicit = kind in ("slash", "pre", "paren")
@@ -343,15 +357,20 @@ def find_operative_starts(masked: str, start: int, end: int, opens_clause=None) 
     >>> find_operative_starts("承认作用, 1.欢迎; 2. 鼓励。", 0, 19, lambda k: True)
     [(1, 6, 8), (2, 12, 15)]
     """
-    cand = re.compile(r"(?:(?<=\n)|(?<=^)|(?<=[。;；.:：,，]))[ \t]*(\d{1,3})[ \t]*[.．、](?![0-9])[ \t]*", re.M)
+    cand = re.compile(r"(?<![0-9A-Za-z/.\-])(\d{1,3})[ \t]*[.．、](?![0-9])[ \t]*")
     found: list[tuple[int, int, int]] = []
     expected = 1
     for m in cand.finditer(masked, start, end):
         n = int(m.group(1))
         if n != expected:
             continue
-        after_comma = m.start() > 0 and masked[m.start() - 1] in ",，"
-        if after_comma and not (opens_clause is not None and opens_clause(m.end())):
+        k = m.start()  # what stands before the number, past spaces and footnote markers ("…报告;¹ 2. 赞扬")
+        while k > start and (masked[k - 1] in " \t" or masked[k - 1] in SUPERSCRIPTS):
+            k -= 1
+        before = masked[k - 1] if k > 0 else "\n"
+        if before not in "\n。;；.:：,，":
+            continue
+        if before in ",，" and not (opens_clause is not None and opens_clause(m.end())):
             continue
         found.append((n, m.start(1), m.end()))
         expected += 1
@@ -384,10 +403,11 @@ def split_preamble(masked: str, start: int, end: int, opens_clause, *, spaced=No
             spans.append((cur, m.end(1)))
             cur = nxt
     if capital_lines:
-        # a line that opens with a capitalised preambular phrase starts a paragraph even where
-        # the comma before it was lost in conversion ("...global parliamentary" / "Taking ...")
+        # a line (or, in a text flattened to one line, a word after a lower-case one) that opens
+        # with a capitalised preambular phrase starts a paragraph even where the comma before it
+        # was lost in conversion ("...global parliamentary" / "Taking ...")
         extra = []
-        for m in re.finditer(r"\n[ \t]*(?=[A-Z])", masked[:end]):
+        for m in re.finditer(r"(?:\n|(?<=[a-z]) )[ \t]*(?=[A-Z])", masked[:end]):
             k = m.end()
             if k <= start or any(s_ <= k < e_ for s_, e_ in [(a, b) for a, b in spans] + [(cur, end)] if s_ == k):
                 continue
