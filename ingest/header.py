@@ -98,8 +98,9 @@ def find_body_start(text: str, vocab: Vocabulary, lang: str, verbs_regex: re.Pat
     flags = re.I if lang == "en" else 0
     # 1. the opening with its comma, alone on its line or followed by the first paragraph
     for pat in (rf"(?m)^[ \t]*(?:{opening})[ \t]*[,:][ \t]*$", rf"(?m)^[ \t]*(?:{opening})[ \t]*[,:]"):
-        m = re.search(pat, text, flags)
-        if m:
+        for m in re.finditer(pat, text, flags):
+            if lang == "en" and not text[m.start():m.end()].lstrip()[:1].isupper():
+                continue  # "… in the General Assembly, G.A. res. …": a title, not the opening
             return m.start(), m.end()
     # 2. the opening alone on its line without a comma, where a paragraph opening with a verb follows
     #    (a bare organ heading above the metadata is followed by a session line, not a verb)

@@ -42,19 +42,21 @@ def find_footnotes(text: str, start: int, end: int, *, cites) -> tuple[list[Foot
     for m in _FOOTNOTE_LINE.finditer(text, start, end):
         if m.group("sup"):
             number, marker = superscript_value(m.group("sup")), m.group("sup")
+            if not any(superscript_value(x.group(0)) == number for x in re.finditer(SUPER, text[start:m.start()])):
+                continue  # no marker before it: a marker that a re-wrapped line put at a line start
         elif m.group("slash"):
             number, marker = int(m.group("slash")), m.group("slash") + "/"
         elif m.group("paren"):
             number, marker = int(m.group("paren")), f"({m.group('paren')})"
         else:  # archaic "(注)" notes carry no number: numbered in order of appearance
             number, marker = len(notes) + 1, m.group("archaic")
-        body_s, body_e = m.start("body"), m.end("body")
+        body_s, body_e = m.start("body"), _line_note_end(text, m.start("body"), m.end("body"))
         if body_e <= body_s:
             continue
-        fn = Footnote(number=number, marker=marker, span=(m.start(), m.end()), text_span=(body_s, body_e))
+        fn = Footnote(number=number, marker=marker, span=(m.start(), body_e), text_span=(body_s, body_e))
         fn.symbols = footnote_symbols(text[body_s:body_e], cites)
         notes.append(fn)
-        holes.append(Hole((m.start(), m.end()), "footnote"))
+        holes.append(Hole((m.start(), body_e), "footnote"))
     # page furniture of PDF text layers: job numbers ("18-08219 (E)"), their date codes, page numbers
     for m in _JOB_LINE.finditer(text, start, end):
         holes.append(Hole((m.start(), m.end()), "page"))
@@ -169,7 +171,7 @@ _SEPARATOR = re.compile(r"_{5,}")
 _NOTE_MAX = 400  # characters: a footnote text is one short sentence
 
 
-_PARAGRAPH_END = ",;，；。.:："
+_PARAGRAPH_END = ",;，；。.:：\n"
 
 
 def _number(s: str) -> int:
@@ -210,6 +212,31 @@ def _note_end(text: str, b: int, end: int, lang: str, *, pending, opens) -> int 
                 or (opens is not None and opens(k))):
             return i + 1
     return None
+
+
+def _line_note_end(text: str, start: int, end: int) -> int:
+    """Where a footnote line's text ends: at its end, or where a re-wrapped line goes on after the
+    footnote's full stop with another footnote's marker, a paragraph number or Chinese text.
+
+    >>> t = "第73/195号决议，附件。 17."
+    >>> t[:_line_note_end(t, 0, len(t))]
+    '第73/195号决议，附件。'
+    """
+    depth = 0
+    for i in range(start, end):
+        ch = text[i]
+        if ch == "《":
+            depth += 1
+        elif ch == "》" and depth:
+            depth -= 1
+        elif not depth and (ch == "。" or (ch == "." and text[i + 1:i + 2] in (" ", "\t"))):
+            nxt = _NEXT_ON_LINE.match(text, i + 1, end)
+            if nxt and (ch == "。" or not nxt.group("han")):
+                return i + 1
+    return end
+
+
+_NEXT_ON_LINE = re.compile(rf"[ \t]*(?:{SUPER}|\d{{1,3}}[.．](?![0-9])|\d{{1,3}}[ \t]+\S|(?P<han>[\u4e00-\u9fff]))")
 
 
 _JOB_LINE = re.compile(r"(?m)^[ \t]*\d{2}-\d{5}[ \t]*\(E\)[ \t]*(?:\d{6})?[ \t]*$|^[ \t]*\d{1,3}/\d{1,3}[ \t]*$")
@@ -277,12 +304,12 @@ _MARKER = re.compile(
     r"|(?P<paren>(?<=[,.;，。；》”\u4e00-\u9fff])\((?P<n3>\d{1,2})\))"
     r"|(?P<bare>(?:(?<=[,;，；。》”])|(?<=[》”]、))(?P<n4>\d{1,2})(?=[\s\u4e00-\u9fff《“、,，;；。]|$)"
     r"(?![\s]*[年月日号条次届个%]))"
-    r"|(?P<detached>(?<=[,;.] )(?P<n5>\d{1,2})(?=\s+[^\d\s])(?!\s+(?:January|February|March|April|May|June|"
+    r"|(?P<detached>(?<=[,;.][ \n])(?P<n5>\d{1,2})(?=\s+[^\d\s])(?!\s+(?:January|February|March|April|May|June|"
     r"July|August|September|October|November|December|per|million|billion|and|or|to)\b))",
     re.M,
 )
 # footnote anchors leaked from word processors into PDF text layers ("0F", "1F")
-_ANCHOR = re.compile(r"(?<=[,.;] )\d{1,2}F(?=\s)|(?<=\d )\d{1,2}F(?=\s)")
+_ANCHOR = re.compile(r"(?<=[,.;][ \n])\d{1,2}F(?=\s)|(?<=\d[ \n])\d{1,2}F(?=\s)")
 
 
 def normalise_markers(text: str, start: int, end: int) -> tuple[str, list[tuple[int, int, int]]]:
