@@ -388,6 +388,9 @@ def _header(ctx: Context) -> None:
     head_end = ctx.opening[0] if ctx.opening else 0
     tail = ctx.closing if ctx.closing is not None else len(ctx.text)
     h, issues = header_mod.parse_header(ctx.text, head_end, tail, ctx.vocab, ctx.lang)
+    if h.symbol_span:  # as printed: "二七五八 (二十六)", not its folded form
+        s, e = h.symbol_span
+        h.printed_symbol = ctx.source.text[ctx.origin[s]:ctx.origin[e - 1] + 1]
     ctx.issues.extend(issues)
     if ctx.symbol_option:
         given = canonical(ctx.symbol_option)

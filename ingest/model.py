@@ -139,7 +139,7 @@ class Document:
         i = s
         while i < e:
             ch = self.original[i]
-            if i in kept and ch == "&" and i + 1 < e and i + 1 not in kept:
+            if ch == "&" and i + 1 < e and i + 1 not in kept:
                 j = self.original.find(";", i, min(e, i + 12))
                 if j != -1 and all(k not in kept for k in range(i + 1, j + 1)):
                     out.append(html.unescape(self.original[i:j + 1]))

@@ -138,8 +138,8 @@ def find_flow_footnotes(text: str, start: int, end: int, markers: list[tuple[int
         k = s  # a footnote's own marker (¹ 第 60/1 号决议。) stands where a paragraph ends
         while k > start and text[k - 1] in " \t":
             k -= 1
-        if s in at_marker and not (k == start or text[k - 1] in _PARAGRAPH_END):
-            continue
+        if s in at_marker and not (k == start or text[k - 1] in _PARAGRAPH_END or (spaced is not None and spaced(k - 1, s))):
+            continue  # a marker glued to what it marks ("《议程》³分配"), not a footnote's own number
         prev = text[s - 1] if s > 0 else " "
         if not (prev in _BEFORE_NOTE or prev.isspace() or (spaced is not None and spaced(s - 1, s))):
             continue
