@@ -264,8 +264,8 @@ class Builder:
             else:
                 g.add((pi, ELI.cites, r))
                 g.add((work, ELI.cites, r))
-                if mention.date:  # the cited resolution's adoption date, as the citation gives it
-                    g.add((r, ELI.date_document, Literal(mention.date, datatype=XSD.date)))
+        if mention.date:  # the cited resolution's adoption date, as this citation gives it
+            g.add((mi, MND.citedDate, Literal(mention.date, datatype=XSD.date)))
         if mention.in_title:
             g.add((mi, MND.mentionKind, Literal("in-title")))
         if mention.flagged:
