@@ -148,11 +148,15 @@ def find_flow_footnotes(text: str, start: int, end: int, markers: list[tuple[int
             holes.append(Hole((s, m.end(1)), "footnote"))
             done.add(n)
             continue
+        if opens is not None and opens(_skip_blank(text, b, end)):
+            continue  # a paragraph opens after the number: a marker at a paragraph's end, not a footnote
         stop = _note_end(text, b, end, lang, pending=lambda k: _pending_at(text, k, end, first_marker, done | {n}),
                          opens=opens)
         if stop is None:
             continue
         body = text[b:stop]
+        if re.search(r"\n[ \t]*\n", body):
+            continue  # a footnote's text holds no blank line
         if not (SYMBOL.search(body) or cites.search(body) or "《" in body or cue.search(body)):
             continue
         fn = Footnote(number=n, marker=m.group(1), span=(s, stop), text_span=(b, stop))
@@ -172,6 +176,12 @@ _NOTE_MAX = 400  # characters: a footnote text is one short sentence
 
 
 _PARAGRAPH_END = ",;，；。.:：\n"
+
+
+def _skip_blank(text: str, k: int, end: int) -> int:
+    while k < end and text[k].isspace():
+        k += 1
+    return k
 
 
 def _number(s: str) -> int:
