@@ -20,7 +20,7 @@ from .text import SUPERSCRIPTS, superscript_value
 SUPER = f"(?<![{SUPERSCRIPTS}])[{SUPERSCRIPTS}]{{1,3}}(?![{SUPERSCRIPTS}])"
 # footnote text lines: "¹ 第 60/1 号决议。", "1/ A/52/…", "(1) …", "(注) …"
 _FOOTNOTE_LINE = re.compile(
-    rf"(?m)^[ \t]*(?:(?P<sup>{SUPER})|(?P<slash>\d{{1,2}})/(?![0-9])|\((?P<paren>\d{{1,2}})\)|(?P<archaic>\(注\)))[ \t]*(?P<body>[^\n]*)$"
+    rf"(?m)^[ \t]*(?:(?P<sup>{SUPER})|(?P<slash>\d{{1,2}})/(?![0-9A-Za-z])|\((?P<paren>\d{{1,2}})\)|(?P<archaic>\(注\)))[ \t]*(?P<body>[^\n]*)$"
 )
 _SUBITEM = re.compile(r"(?m)(?:^|(?<=[:;：；]))[ \t]*[(（](?P<label>[a-z]{1,2}|[甲乙丙丁戊己庚辛壬癸])[)）]")
 _CLOSE_PUNCT = "。.;；"
