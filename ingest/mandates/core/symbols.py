@@ -19,6 +19,12 @@ SYMBOL = re.compile(
     r"([A-Z][A-Z0-9]{0,9}(?:\.[0-9]{1,3})?(?:/ ?[A-Za-z0-9][A-Za-z0-9.\-]*(?:\([IVXLC]+\))?)+)"
 )
 RES_NUMBER = re.compile(r"(?<![0-9/.])(\d{1,3})/(\d{1,4})(?![0-9/])")
+# a General Assembly resolution's number as printed: 74/303, ES-10/22, S-26/2, 2758 (XXVI)
+RES_PRINTED = r"(?:(?:ES|S)-\d{1,2}/\d{1,4}|\d{1,3}/\d{1,4}|\d{1,4} ?\([IVXLC]+\))"
+# a resolution's or a decision's number as cited (74/303, 1/CP.21, 2758 (XXVI), ES-10/22)
+CITED_NUMBER = r"(?:ES|S)-\d{1,2}/\d{1,4}|\d{1,4}/(?:[A-Z]{1,4}\.)?\d{1,4}|\d{1,4}\s*\([IVXLC]+\)"
+# the same in Chinese numerals, with its session: 二七五八 (二十六), 二〇二五(二十)
+ARCHAIC = r"[〇零0一二三四五六七八九]{2,5}\s*[(（][一二三四五六七八九十]+[)）]"
 
 
 def clean_symbol(s: str) -> str:
@@ -79,9 +85,14 @@ def canonical(symbol: str) -> str:
 
     >>> canonical("74/303"), canonical("A/RES/70/1"), canonical("A/74/759")
     ('A/RES/74/303', 'A/RES/70/1', 'A/74/759')
-    >>> canonical("2159(XXI)")
-    'A/RES/2159(XXI)'
+    >>> canonical("2159(XXI)"), canonical("2758 (XXVI)"), canonical("二七五八 (二十六)")
+    ('A/RES/2159(XXI)', 'A/RES/2758(XXVI)', 'A/RES/2758(XXVI)')
+    >>> canonical("ES-10/22"), canonical("A/RES/ES-10/22"), canonical("S-26/2")
+    ('A/RES/ES-10/22', 'A/RES/ES-10/22', 'A/RES/S-26/2')
     """
+    archaic = archaic_resolution(symbol)
+    if archaic:
+        return archaic
     s = clean_symbol(symbol)
     m = re.fullmatch(r"(\d{1,3})/(\d{1,4})", s)
     if m:
@@ -89,6 +100,9 @@ def canonical(symbol: str) -> str:
     m = re.fullmatch(r"(\d{1,4})\(([IVXLC]+)\)", s)
     if m:
         return f"A/RES/{m.group(1)}({m.group(2)})"
+    m = re.fullmatch(r"((?:ES|S)-\d{1,2}/\d{1,4})", s)  # emergency special and special sessions
+    if m:
+        return f"A/RES/{m.group(1)}"
     return s
 
 
@@ -98,7 +112,7 @@ def archaic_resolution(text: str) -> str | None:
     >>> archaic_resolution("二一五九(二十一)"), archaic_resolution("三九六(五)"), archaic_resolution("二0二五(二十)")
     ('A/RES/2159(XXI)', 'A/RES/396(V)', 'A/RES/2025(XX)')
     """
-    m = re.fullmatch(r"\s*([〇零0一二三四五六七八九]+)\s*[(（]\s*([一二三四五六七八九十]+)\s*[)）]\s*", text)
+    m = re.fullmatch(r"\s*([〇零0一二三四五六七八九]+)\s*[(（]\s*([一二三四五六七八九十]+)\s*[)）][\s.．。、]*", text)
     if not m:
         return None
     number = chinese_number(m.group(1))
@@ -133,12 +147,19 @@ def citation_regex(forms: list[str], *, lang: str) -> "re.Pattern[str]":
     '57/32'
     >>> citation_regex(["resolution {n}"], lang="en").search("Recalling its Resolution 57/32 of").group(1)
     '57/32'
+    >>> citation_regex(["resolution {n}"], lang="en").search("resolution ES-10/22").group(1)
+    'ES-10/22'
+    >>> citation_regex(["第{n}号决议"], lang="zh").search("第57/32、59/19号决议").group(1)
+    '59/19'
     """
     alts = []
     for form in forms:
         before, _, after = form.partition("{n}")
-        alts.append(r"\s*".join(re.escape(x) for x in before.split()) + r"\s*"
-                    + r"(\d{1,4}/(?:[A-Z]{1,4}\.)?\d{1,4}|\d{1,4}\s*\([IVXLC]+\))"
+        lead = r"\s*".join(re.escape(x) for x in before.split())
+        if after.strip() and lead:  # the noun after the number: the last of a list drops the lead ("57/47和59/19号决议")
+            lead = f"(?:{lead})?"
+        alts.append(lead + r"\s*"
+                    + rf"({CITED_NUMBER})"
                     + r"\s*" + r"\s*".join(re.escape(x) for x in after.split()))
     pattern = "|".join(f"(?:{a})" for a in alts) or "(?!)"
     # one group for all alternatives
@@ -178,6 +199,10 @@ class _Match:
             return self.m.start()
         k = next(k for k, g in enumerate(self.m.groups(), 1) if g is not None)
         return self.m.start(k)
+
+    def alternative(self) -> int:
+        """The index of the citation form that matched."""
+        return next(k for k, g in enumerate(self.m.groups()) if g is not None)
 
     def end(self, i: int = 0) -> int:
         if i == 0:

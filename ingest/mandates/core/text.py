@@ -146,7 +146,7 @@ def _html_chars(original: str) -> list[tuple[str, int]]:
     return out
 
 
-def normalise(original: str, *, traditional: bool = False, markup: str = "md") -> Normalised:
+def normalise(original: str, *, traditional: bool = False, markup: str = "md", join_lines: bool = False) -> Normalised:
     r"""Normalise a text for matching, keeping a map to the original offsets.
 
     Args:
@@ -154,6 +154,9 @@ def normalise(original: str, *, traditional: bool = False, markup: str = "md") -
         traditional: fold traditional characters to simplified as well.
         markup: ``md`` (Markdown emphasis and links removed; harmless on plain text),
             ``html`` (tags removed, block tags as line breaks, entities decoded) or ``text``.
+        join_lines: drop a line break inside a sentence next to a Chinese character (a
+            hard-wrapped Chinese line goes on without a space); one after punctuation, a
+            blank line, or one before a paragraph number, a footnote marker or a sub-item stays.
 
     Returns:
         The normalised view with its offset map.
@@ -165,6 +168,8 @@ def normalise(original: str, *, traditional: bool = False, markup: str = "md") -
     >>> n = normalise("a \t b  \u3000中 文\r\n")
     >>> n.text, n.origin
     ('a b中文\n', (0, 1, 4, 8, 10, 12))
+    >>> normalise("回顾其\n2002 年的\n决议，\n又回顾\n1. 决定", join_lines=True).text
+    '回顾其2002年的决议,\n又回顾\n1.决定'
     """
     if markup == "html":
         pairs = _html_chars(original)
@@ -190,7 +195,10 @@ def normalise(original: str, *, traditional: bool = False, markup: str = "md") -
         pos = b
     pieces.append(text[pos:])
     kept.extend(origin[pos:])
-    return Normalised("".join(pieces), tuple(kept), original)
+    text = "".join(pieces)
+    if join_lines:
+        text, kept = _keep(text, [m.span() for m in _WRAPPED.finditer(text)], kept)
+    return Normalised(text, tuple(kept), original)
 
 
 def _keep(text: str, drop: list[tuple[int, int]], origin) -> tuple[str, list[int]]:  # type: ignore[no-untyped-def]
@@ -247,6 +255,14 @@ _SPACES = re.compile(
     f"(?P<drop>(?:\\A|(?<=[\n{_CJK_CLASS}]))[ \t\f\v]+|[ \t\f\v]+(?=[\n{_CJK_CLASS}]|\\Z))"
     # one space: a longer run, or a tab, form feed or vertical tab alone
     "|(?P<run>[ \t\f\v]{2,}|[\t\f\v])")
+
+
+_HAN = "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002ffff"
+# a line break inside a sentence: not after punctuation or another break, next to a Chinese
+# character, and not before what opens a line (a paragraph number, a footnote marker, a sub-item)
+_WRAPPED = re.compile(
+    rf"(?<=[^\n,;:.!?。，；：！？、])\n(?=[{_HAN}])"
+    rf"|(?<=[{_HAN}])\n(?![\n{SUPERSCRIPTS}(（\[]|\d{{1,3}}[.．、](?![0-9])|\d{{1,2}}/(?![0-9])|\s)")
 
 
 def fold_label(label: str, *, lang: str) -> str:

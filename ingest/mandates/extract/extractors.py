@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from mandates.core.symbols import SYMBOL, canonical, citation_regex, roman_value, slug
+from mandates.core.symbols import CITED_NUMBER, SYMBOL, canonical, citation_regex, roman_value, slug
 from mandates.core.text import (
     NUMBER_PATTERN,
     SUPERSCRIPTS,
@@ -40,6 +40,7 @@ from mandates.extract.read import Source
 from mandates.extract.segment import (
     SUPER,
     Hole,
+    find_flow_footnotes,
     find_footnotes,
     mask,
     normalise_markers,
@@ -328,7 +329,7 @@ def head_at(ctx: Context, words: Words, pos: int, end: int, *, text: str | None 
 
 @extractor("normalise", reads=("source",), writes=("text", "origin", "masked"))
 def _normalise(ctx: Context) -> None:
-    n = normalise(ctx.source.text, traditional=(ctx.lang == "zh"), markup=ctx.source.markup)
+    n = normalise(ctx.source.text, traditional=(ctx.lang == "zh"), markup=ctx.source.markup, join_lines=(ctx.lang == "zh"))
     ctx.text, ctx.origin, ctx.masked = n.text, n.origin, n.text
     for note in ctx.source.repairs:  # what reading repaired ("line-endings: ...")
         code, _, message = note.partition(": ")
@@ -342,14 +343,15 @@ def _footnotes(ctx: Context) -> None:
     words = Words.of(ctx.vocab, ctx.lang)
     found = header_mod.find_body_start(
         ctx.text, ctx.vocab, ctx.lang, verbs_re,
-        prefixed=lambda text, k: head_at(ctx, words, k, min(len(text), k + 40), text=text) is not None)
+        prefixed=lambda text, k: head_at(ctx, words, k, min(len(text), k + 40), text=text) is not None,
+        spaced=lambda i, j: _spaced(ctx, i, j))
     if found is None:
         ctx.issue("no-preamble-opening", "the text has no line opening the body (the drafting vocabulary's preamble opening); "
                   "the whole text is read as the body", severity="warning")
         ctx.opening, ctx.body = None, (0, len(ctx.text))
     else:
         ctx.opening, ctx.body = found, (found[1], len(ctx.text))
-    cites = citation_regex(ctx.vocab.citation_forms("ResolutionNoun", ctx.lang), lang=ctx.lang)
+    cites = citation_regex(cite_forms(ctx.vocab, ctx.lang), lang=ctx.lang)
     notes, holes = find_footnotes(ctx.text, ctx.body[0], len(ctx.text), cites=cites)
     seen: set[int] = set()
     unique = []
@@ -360,8 +362,35 @@ def _footnotes(ctx: Context) -> None:
             continue
         seen.add(fn.number)
         unique.append(fn)
+    masked, markers = normalise_markers(mask(ctx.text, holes), ctx.body[0], len(ctx.text))
+    markers += [(m.start(), m.end(), superscript_value(m.group(0))) for m in re.finditer(SUPER, masked)
+                if m.start() >= ctx.body[0]]
+    flow, flow_holes = find_flow_footnotes(
+        masked, ctx.body[0], len(ctx.text), markers, cites=cites, cues=ctx.vocab.marker_words("FootnoteCue", ctx.lang),
+        lang=ctx.lang, known=seen, spaced=lambda i, j: _spaced(ctx, i, j),
+        opens=lambda k: _opens_paragraph(ctx, words, masked, k))
+    if flow_holes:
+        unique = sorted(unique + flow, key=lambda f: (f.number, f.span))
+        holes = holes + flow_holes
+        masked, _ = normalise_markers(mask(ctx.text, holes), ctx.body[0], len(ctx.text))
     ctx.footnotes, ctx.holes = unique, holes
-    ctx.masked, _ = normalise_markers(mask(ctx.text, holes), ctx.body[0], len(ctx.text))
+    ctx.masked = masked
+
+
+def _spaced(ctx: Context, i: int, j: int) -> bool:
+    """True when the original file has white space between normalised positions i and j."""
+    if j >= len(ctx.origin) or i >= j or i < 0:
+        return False
+    return any(ch.isspace() for ch in ctx.source.text[ctx.origin[i]:ctx.origin[j]])
+
+
+def _opens_paragraph(ctx: Context, words: Words, text: str, pos: int) -> bool:
+    """True when a paragraph may open at ``pos``: a clause head, or a paragraph number and one."""
+    m = re.match(r"\d{1,3}[ \t]*[.．、](?![0-9])[ \t]*", text[pos:pos + 8])
+    k = pos + m.end() if m else pos
+    if ctx.lang == "en" and not text[k:k + 1].isupper():
+        return False
+    return head_at(ctx, words, k, min(len(text), k + 40), text=text) is not None
 
 
 @extractor("structure", reads=("masked", "body"), writes=("paragraphs", "closing", "body"))
@@ -378,13 +407,7 @@ def _structure(ctx: Context) -> None:
             return False  # English paragraphs open with a capital ("Recalling", "Noting")
         return head_at(ctx, words, p, end) is not None
 
-    def spaced(i: int, j: int) -> bool:
-        """True when the original file has white space between normalised positions i and j."""
-        if j >= len(ctx.origin) or i >= j:
-            return False
-        return any(ch.isspace() for ch in ctx.source.text[ctx.origin[i]:ctx.origin[j]])
-
-    ctx.paragraphs, issues = segment(ctx.masked, ctx.body[0], end, opens_clause, spaced=spaced,
+    ctx.paragraphs, issues = segment(ctx.masked, ctx.body[0], end, opens_clause, spaced=lambda i, j: _spaced(ctx, i, j),
                                      operative_only=lambda pos: _operative_only(ctx, words, pos, end),
                                      complete=closing is not None, capital_lines=ctx.lang == "en")
     ctx.issues.extend(issues)
@@ -395,6 +418,9 @@ def _header(ctx: Context) -> None:
     head_end = ctx.opening[0] if ctx.opening else 0
     tail = ctx.closing if ctx.closing is not None else len(ctx.text)
     h, issues = header_mod.parse_header(ctx.text, head_end, tail, ctx.vocab, ctx.lang)
+    if h.symbol_span:  # as printed: "二七五八 (二十六)", not its folded form
+        s, e = h.symbol_span
+        h.printed_symbol = ctx.source.text[ctx.origin[s]:ctx.origin[e - 1] + 1]
     ctx.issues.extend(issues)
     if ctx.symbol_option:
         given = canonical(ctx.symbol_option)
@@ -625,14 +651,100 @@ def _symbol_mentions(ctx: Context, p: Paragraph, words: Words, quotes: list[Span
         c = _mint_instrument(ctx, symbol=sym, label=None, lang=ctx.lang)
         p.mentions.append(Mention("instrument", (m.start(1), m.end(1)), [c], how="symbol", symbol=sym))
         taken.append((m.start(), m.end()))
-    pat = citation_regex(ctx.vocab.citation_forms("ResolutionNoun", ctx.lang), lang=ctx.lang)
+    forms = cite_forms(ctx.vocab, ctx.lang)
+    pat = citation_regex(forms, lang=ctx.lang)
     for m in pat.finditer(text, s, e):
-        if _in((m.start(), m.end()), taken):
-            continue
-        sym = canonical(m.group(1))
-        c = _mint_instrument(ctx, symbol=sym, label=None, lang=ctx.lang)
-        p.mentions.append(Mention("instrument", (m.start(), m.end()), [c], how="symbol", symbol=sym))
+        for number, span, date in citation_list(ctx, m, forms[m.alternative()], s, e):
+            named = next((x for x in p.mentions if x.kind == "instrument" and x.span[0] < span[1] and span[0] < x.span[1]),
+                         None)
+            if named is not None:  # named already (a vocabulary label): the list gives its date
+                if named.symbol == canonical(number) and named.date is None:
+                    named.date = date
+                continue
+            if any(a < span[1] and span[0] < b for a, b in taken):
+                continue
+            sym = canonical(number)
+            c = _mint_instrument(ctx, symbol=sym, label=None, lang=ctx.lang)
+            p.mentions.append(Mention("instrument", span, [c], how="symbol", symbol=sym, date=date))
+            taken.append(span)
         taken.append((m.start(), m.end()))
+
+
+def cite_forms(vocab: Vocabulary, lang: str) -> list[str]:
+    """The citation forms of resolutions, each also with the noun's other labels
+    ("resolution {n}" and "resolutions {n}"), longest first."""
+    out: set[str] = set()
+    for c in vocab.markers("ResolutionNoun"):
+        form = c.forms.get(lang)
+        if not form:
+            continue
+        out.add(form)
+        pref = c.pref.get(lang)
+        for label in c.labels.get(lang, ()):
+            if pref and pref in form:
+                out.add(form.replace(pref, label))
+    return sorted(out, key=lambda f: (-len(f), f))
+
+
+def citation_list(ctx: Context, m, form: str, start: int, end: int) -> list[tuple[str, Span, str | None]]:  # type: ignore[no-untyped-def]
+    """The numbers a citation stands in a list of, with their spans and dates, in text order:
+    "第57/32号、第59/19号和第61/6号决议" (the noun after the list: the list runs back from the
+    match) or "resolutions 57/32 of 19 November 2002, 59/19 of … and 63/24" (the noun before:
+    it runs on). Separators and date links come from the drafting vocabulary."""
+    text = ctx.masked
+    before, _, after = form.partition("{n}")
+    nouns = sorted((w for c in ctx.vocab.markers("ResolutionNoun") for w in c.labels.get(ctx.lang, ())),
+                   key=len, reverse=True)
+    noun_after = any(after.strip().endswith(w) for w in nouns)
+    affix = after
+    for w in nouns:
+        if noun_after and after.strip().endswith(w):
+            affix = after.strip()[: -len(w)]
+            break
+    flags = re.I if ctx.lang == "en" else 0
+    sep = "|".join(re.escape(w) for w in ctx.vocab.marker_words("ListSeparator", ctx.lang)) or "(?!)"
+    link = "|".join(re.escape(w) for w in ctx.vocab.marker_words("DateLink", ctx.lang)) or "(?!)"
+    date = header_mod.DATE_PATTERN[ctx.lang]
+    lead = f"(?:{_spaced_words(before.strip())})?" if noun_after and before.strip() else ""
+    tail = f"(?:{_spaced_words(affix)})?" if affix.strip() else ""
+    number = rf"(?P<n>{CITED_NUMBER})"
+    dates_of = {d.span[0]: d.iso for d in header_mod.find_dates(text, start, end)}
+    items: list[tuple[str, Span, str | None]] = []
+    if noun_after:  # each member: [date] [lead] number [affix]; separators between
+        own = re.search(rf"(?P<d>{date})\s*\Z", text[max(start, m.start() - 40):m.start()], flags)
+        items.append((m.group(1), (m.start(), m.end()),
+                      dates_of.get(m.start() - len(own.group(0))) if own else None))
+        item = rf"(?P<d>{date})?\s*(?P<i>{lead}\s*{number}\s*{tail})\s*(?:{sep})\s*\Z"
+        pos = m.start() - (len(own.group(0)) if own else 0)
+        while pos > start:
+            base = max(start, pos - 80)
+            got = re.search(item, text[base:pos], flags)
+            if got is None:
+                break
+            d = dates_of.get(base + got.start("d")) if got.group("d") else None
+            items.insert(0, (got.group("n"), (base + got.start("i"), base + got.end("i")), d))
+            pos = base + got.start()
+        return items
+    # the noun before the list: number [link date], then separator + number [link date] …
+    on = re.compile(rf"\s*(?:{link})\s+(?P<d>{date})", flags)
+    nxt = re.compile(rf"\s*(?:{sep})(?:\s*(?:{sep}))?\s*{number}", flags)
+    pos = m.end()
+    first = on.match(text, pos, end)
+    items.append((m.group(1), (m.start(), m.end(1)), dates_of.get(first.start("d")) if first else None))
+    pos = first.end() if first else pos
+    while True:
+        got = nxt.match(text, pos, end)
+        if got is None:
+            break
+        d = on.match(text, got.end(), end)
+        items.append((got.group("n"), (got.start("n"), got.end("n")), dates_of.get(d.start("d")) if d else None))
+        pos = d.end() if d else got.end()
+    return items
+
+
+def _spaced_words(s: str) -> str:
+    """A pattern for words that may be spaced or not ("第" matches "第 ")."""
+    return r"\s*".join(re.escape(x) for x in s.split())
 
 
 @extractor("footnote-links", reads=("paragraphs", "footnotes"), writes=("paragraphs",))

@@ -10,13 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mandates.core.symbols import (
-    RES_NUMBER,
-    SYMBOL,
-    archaic_resolution,
-    canonical,
-    clean_symbol,
-)
+from mandates.core.symbols import ARCHAIC, RES_NUMBER, RES_PRINTED, SYMBOL, canonical, clean_symbol
 from mandates.core.text import NUMBER_PATTERN, chinese_number, read_number
 from mandates.extract.model import Header, Issue, Span
 from mandates.vocab.concepts import Vocabulary
@@ -57,6 +51,9 @@ _ZH_DATE = re.compile(rf"({NUMBER_PATTERN})年({NUMBER_PATTERN})月({NUMBER_PATT
 _EN_DATE = re.compile(r"\b(\d{1,2}) (January|February|March|April|May|June|July|August|September|October|"
                       r"November|December),? (\d{4})\b", re.I)
 
+# a date as the text prints it, by language (find_dates reads it)
+DATE_PATTERN = {"zh": _ZH_DATE.pattern, "en": _EN_DATE.pattern}
+
 
 @dataclass
 class DateHit:
@@ -89,17 +86,21 @@ def _words(vocab: Vocabulary, role: str, lang: str) -> str:
 
 
 def find_body_start(text: str, vocab: Vocabulary, lang: str, verbs_regex: re.Pattern[str],
-                    prefixed=lambda text, k: False) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
+                    prefixed=lambda text, k: False, spaced=None) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
     """Where the preamble opening ("大会，", "The General Assembly,") stands.
+
+    ``spaced(i, j)`` tells whether the original file has white space between normalised
+    positions ``i`` and ``j`` (a text flattened to one line keeps its word breaks there).
 
     Returns (start of the opening, start of the body after it), or None.
     """
-    opening = _words(vocab, "PreambleOpening", lang)
+    opening = _words(vocab, "PreambleOpening", lang).replace(r"\ ", r"\s+")  # a line may break inside it
     flags = re.I if lang == "en" else 0
     # 1. the opening with its comma, alone on its line or followed by the first paragraph
     for pat in (rf"(?m)^[ \t]*(?:{opening})[ \t]*[,:][ \t]*$", rf"(?m)^[ \t]*(?:{opening})[ \t]*[,:]"):
-        m = re.search(pat, text, flags)
-        if m:
+        for m in re.finditer(pat, text, flags):
+            if lang == "en" and not text[m.start():m.end()].lstrip()[:1].isupper():
+                continue  # "… in the General Assembly, G.A. res. …": a title, not the opening
             return m.start(), m.end()
     # 2. the opening alone on its line without a comma, where a paragraph opening with a verb follows
     #    (a bare organ heading above the metadata is followed by a session line, not a verb)
@@ -110,7 +111,7 @@ def find_body_start(text: str, vocab: Vocabulary, lang: str, verbs_regex: re.Pat
         if verbs_regex.match(text, k) or prefixed(text, k):
             return m.start(), m.end()
     # 3. a text flattened to one line: the opening with its comma anywhere, a verb after it
-    for m in re.finditer(rf"(?:{opening})[ \t]*,[ \t]*", text, flags):
+    for m in re.finditer(rf"(?:{opening})[ \t]*,\s*", text, flags):
         if lang == "en" and not text[m.start()].isupper():
             continue
         if verbs_regex.match(text, m.end()) or prefixed(text, m.end()):
@@ -118,6 +119,16 @@ def find_body_start(text: str, vocab: Vocabulary, lang: str, verbs_regex: re.Pat
     # 4. archaic: the opening fused with the first verb ("大会决定…", "大会建议:")
     for m in re.finditer(rf"(?m)^[ \t]*(?:{opening})", text, flags):
         if verbs_regex.match(text, m.end()):
+            return m.start(), m.end()
+    # 5. the same in a text flattened to one line: after a full stop or a word break of the original
+    for m in re.finditer(rf"(?:{opening})", text, flags):
+        k = m.start()
+        if k and not (text[k - 1] in "。.;；:：" or text[k - 1].isspace() or (spaced is not None and spaced(k - 1, k))):
+            continue
+        j = m.end()
+        while j < len(text) and text[j].isspace():
+            j += 1
+        if verbs_regex.match(text, j) or prefixed(text, j):
             return m.start(), m.end()
     return None
 
@@ -136,22 +147,11 @@ def parse_header(text: str, head_end: int, tail_start: int, vocab: Vocabulary, l
     h = Header()
     issues: list[Issue] = []
     head = text[:head_end]
-    _session_and_agenda(h, head, vocab, lang)
-    # drafts: the bracketed adoption line
-    m = re.search(r"\[[^\]\n]*\(([^)\n]*[A-Z]/[^)\n]*)\)\s*\]", head)
-    if m:
-        h.drafts = parse_drafts(m.group(1))
-
-    _symbol_and_title(h, head, lang)
-    _meeting_and_date(h, text, head_end, tail_start, vocab, lang)
-    return h, issues
-
-
-def _session_and_agenda(h: Header, head: str, vocab: Vocabulary, lang: str) -> None:
-    """The session and agenda item the header names."""
     flags = re.I if lang == "en" else 0
     session_cue = _words(vocab, "SessionCue", lang)
     agenda_cue = _words(vocab, "AgendaItemCue", lang)
+    plenary_cue = _words(vocab, "PlenaryCue", lang)
+
     if lang == "zh":
         m = re.search(rf"第({NUMBER_PATTERN})(?:{session_cue})", head)
         if m:
@@ -167,61 +167,14 @@ def _session_and_agenda(h: Header, head: str, vocab: Vocabulary, lang: str) -> N
         if m:
             h.agenda_item = int(m.group(1))
 
+    # drafts: the bracketed adoption line
+    m = re.search(r"\[[^\]\n]*\(([^)\n]*[A-Z]/[^)\n]*)\)\s*\]", head)
+    if m:
+        h.drafts = parse_drafts(m.group(1))
 
-def _symbol_and_title(h: Header, head: str, lang: str) -> None:
-    """The symbol the header prints and the title after it."""
-    # symbol line: "74/303. Title" / "A/RES/74/303" / "二一五九(二十一)、Title"
-    for line_m in re.finditer(r"(?m)^[ \t]*(\S[^\n]*)$", head):
-        line = line_m.group(1)
-        sm = re.match(r"(?:A/RES/)?(\d{1,3}/\d{1,4})\s*[.．]?\s*(.*)$", line)
-        if sm and not re.search(r"[A-Z]/", line[: sm.start(1)]):
-            h.printed_symbol = sm.group(1)
-            h.symbol = canonical(sm.group(1))
-            h.symbol_span = (line_m.start(1) + sm.start(1), line_m.start(1) + sm.end(1))
-            title_start = line_m.start(1) + sm.start(2) if sm.group(2).strip() else None
-            if title_start is None:
-                nxt = _LINE.search(head, line_m.end())
-                title_start = nxt.start(1) if nxt else None
-            if title_start is not None:
-                h.title, h.title_span = _title_from(head, title_start, lang)
-            break
-        am = re.match(r"([〇零0一二三四五六七八九]{2,5}\s*[(（][一二三四五六七八九十]+[)）])\s*[、.．]?\s*(.*)$", line)
-        if am and archaic_resolution(am.group(1)):
-            h.printed_symbol = am.group(1)
-            h.symbol = archaic_resolution(am.group(1))
-            h.symbol_span = (line_m.start(1) + am.start(1), line_m.start(1) + am.end(1))
-            if am.group(2).strip():
-                h.title, h.title_span = _title_from(head, line_m.start(1) + am.start(2), lang)
-            break
-    if h.symbol is None:  # a header flattened to one line: "… 65/123. Cooperation between … "
-        m = re.search(r"(?:^|\s)(\d{1,3}/\d{1,4})\.\s+(?=\S)", head)
-        if m:
-            h.printed_symbol = m.group(1)
-            h.symbol = canonical(m.group(1))
-            h.symbol_span = (m.start(1), m.end(1))
-            title = head[m.end():].strip()
-            if title:
-                t0 = m.end()
-                h.title, h.title_span = title, (t0, t0 + len(title))
-    if h.symbol is None:  # a citation line ("G.A. res. 51/204, 51 U.N. GAOR Supp. …")
-        m = re.search(r"\bres(?:olution)?\.?\s+(\d{1,3}/\d{1,4})\b", head, re.I)
-        if m:
-            h.printed_symbol = m.group(1)
-            h.symbol = canonical(m.group(1))
-            h.symbol_span = (m.start(1), m.end(1))
-    if h.symbol is None:
-        m = re.search(r"A/RES/\d{1,3}/\d{1,4}", head)
-        if m:
-            h.printed_symbol = m.group(0)
-            h.symbol = canonical(m.group(0))
-            h.symbol_span = (m.start(), m.end())
+    _symbol_and_title(head, h, lang)
 
-
-def _meeting_and_date(h: Header, text: str, head_end: int, tail_start: int, vocab: Vocabulary, lang: str) -> None:
-    """The plenary meeting and the adoption date: the closing lines first, then the header."""
-    head = text[:head_end]
-    flags = re.I if lang == "en" else 0
-    plenary_cue = _words(vocab, "PlenaryCue", lang)
+    # plenary meeting and adoption date: the closing lines first, then the header
     tail = text[tail_start:]
     pm = None
     if lang == "zh":
@@ -250,6 +203,46 @@ def _meeting_and_date(h: Header, text: str, head_end: int, tail_start: int, voca
             dates = near[:1]
     if dates:
         h.adopted = dates[0].iso
+    return h, issues
+
+
+def _symbol_and_title(head: str, h: Header, lang: str) -> None:
+    """The symbol as printed and the title after it: on a line of its own ("74/303. Title",
+    "2758 (XXVI). Title", "ES-10/22. Title", "二一五九(二十一)、Title"), in a header flattened to
+    one line, in a citation line ("G.A. res. 51/204") or as a full symbol ("A/RES/65/123")."""
+    for line_m in re.finditer(r"(?m)^[ \t]*(\S[^\n]*)$", head):
+        line = line_m.group(1)
+        sm = re.match(rf"(?:A/RES/)?({RES_PRINTED}|{ARCHAIC})[ \t]*[.．。、]?[ \t]*(.*)$", line)
+        if sm and not re.search(r"[A-Z]/", line[: sm.start(1)]) and canonical(sm.group(1)).startswith("A/RES/"):
+            _set_symbol(h, sm.group(1), line_m.start(1) + sm.start(1))
+            title_start = line_m.start(1) + sm.start(2) if sm.group(2).strip() else None
+            if title_start is None:
+                nxt = _LINE.search(head, line_m.end())
+                title_start = nxt.start(1) if nxt else None
+            if title_start is not None:
+                h.title, h.title_span = _title_from(head, title_start, lang)
+            return
+    # a header flattened to one line: "… 65/123. Cooperation between … ", "…)]74/303.联合国…"
+    m = re.search(rf"(?<![\w/.\-])({RES_PRINTED}|{ARCHAIC})[ \t]*[.．。、][ \t]*(?=\S)", head)
+    if m:
+        _set_symbol(h, m.group(1), m.start(1))
+        title = head[m.end():].strip()
+        if title:
+            h.title, h.title_span = title, (m.end(), m.end() + len(title))
+        return
+    # a citation line ("G.A. res. 51/204, 51 U.N. GAOR Supp. …")
+    m = re.search(rf"\bres(?:olution)?\.?\s+({RES_PRINTED})(?![\w/])", head, re.I)
+    if m is None:  # a full symbol ("A/RES/65/123 United Nations Distr.: General …")
+        m = re.search(rf"(A/RES/{RES_PRINTED})", head)
+    if m:
+        _set_symbol(h, m.group(1), m.start(1))
+
+
+def _set_symbol(h: Header, printed: str, start: int) -> None:
+    printed = printed.strip()
+    h.printed_symbol = printed
+    h.symbol = canonical(printed)
+    h.symbol_span = (start, start + len(printed))
 
 
 def _title_from(head: str, start: int, lang: str) -> tuple[str, Span]:
@@ -304,10 +297,12 @@ def parse_drafts(inner: str) -> list[str]:
 def find_closing(text: str, vocab: Vocabulary, lang: str, start: int) -> int | None:
     """Where the closing block (adoption date and plenary meeting lines) starts, if present."""
     plenary_cue = _words(vocab, "PlenaryCue", lang)
+    # at a line start, or after the last paragraph's full stop (a text flattened to one line)
+    lead = r"(?:^|(?<=[。.;；]))"
     if lang == "zh":
-        pat = rf"(?m)^[ \t]*(?:{_ZH_DATE.pattern})?[ \t]*[,，]?[ \t]*\n?[ \t]*第{NUMBER_PATTERN}(?:{plenary_cue})"
+        pat = rf"(?m){lead}[ \t]*(?:{_ZH_DATE.pattern})?[ \t]*[,，]?[ \t]*\n?[ \t]*第{NUMBER_PATTERN}(?:{plenary_cue})"
     else:
-        pat = rf"(?mi)^[ \t]*\d+(?:st|nd|rd|th)\s+(?:{plenary_cue})"
+        pat = rf"(?mi){lead}[ \t]*(?:{_EN_DATE.pattern}[ \t]*)?\d+(?:st|nd|rd|th)\s+(?:{plenary_cue})"
     m = next((x for x in re.finditer(pat, text) if x.start() >= start), None)
     if m is None:
         return None

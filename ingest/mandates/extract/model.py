@@ -6,6 +6,7 @@ the build stage maps them back to the original file's characters.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 from mandates.vocab.concepts import Concept
@@ -62,6 +63,7 @@ class Mention:
     label: str | None = None  # for minted (unlisted) referents: the text
     symbol: str | None = None  # for instruments: canonical symbol where known
     footnote: int | None = None  # marker number that gave the symbol
+    date: str | None = None  # for a cited resolution: its adoption date as the citation gives it (ISO)
 
 
 @dataclass
@@ -121,6 +123,33 @@ class Document:
             o = self.origin[s] if s < len(self.origin) else len(self.original)
             return o, o
         return self.origin[s], self.origin[e - 1] + 1
+
+    def display(self, span: Span) -> str:
+        """The original characters of a span without markup (Markdown emphasis and link
+        targets, HTML tags; an HTML entity as its character), white space as printed.
+
+        >>> from mandates.core.text import normalise
+        >>> n = normalise("1. **欢迎** [A/74/759](#)")
+        >>> Document("x", "zh", "utf-8", "", n.original, n.text, n.origin, Header()).display((0, len(n.text)))
+        '1. 欢迎 A/74/759'
+        """
+        ns, ne = span
+        kept = set(self.origin[ns:ne])
+        s, e = self.orig_span(span)
+        out: list[str] = []
+        i = s
+        while i < e:
+            ch = self.original[i]
+            if ch == "&" and i + 1 < e and i + 1 not in kept:
+                j = self.original.find(";", i, min(e, i + 12))
+                if j != -1 and all(k not in kept for k in range(i + 1, j + 1)):
+                    out.append(html.unescape(self.original[i:j + 1]))
+                    i = j + 1
+                    continue
+            if i in kept or ch.isspace():
+                out.append(ch)
+            i += 1
+        return "".join(out).strip()
 
     def original_text(self, span: Span) -> str:
         s, e = self.orig_span(span)

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 from mandates.core.symbols import SYMBOL, archaic_resolution, canonical
 from mandates.core.text import SUPERSCRIPTS, superscript_value
+from mandates.extract.header import find_dates
 from mandates.extract.model import Footnote, Issue, Paragraph, Span
 
 # a footnote marker: one to three superscript digits (a longer run is no footnote number)
 SUPER = f"(?<![{SUPERSCRIPTS}])[{SUPERSCRIPTS}]{{1,3}}(?![{SUPERSCRIPTS}])"
 # footnote text lines: "¹ 第 60/1 号决议。", "1/ A/52/…", "(1) …", "(注) …"
 _FOOTNOTE_LINE = re.compile(
-    rf"(?m)^[ \t]*(?:(?P<sup>{SUPER})|(?P<slash>\d{{1,2}})/(?![0-9])|\((?P<paren>\d{{1,2}})\)|(?P<archaic>\(注\)))[ \t]*(?P<body>[^\n]*)$"
+    rf"(?m)^[ \t]*(?:(?P<sup>{SUPER})|(?P<slash>\d{{1,2}})/(?![0-9A-Za-z])|\((?P<paren>\d{{1,2}})\)|(?P<archaic>\(注\)))[ \t]*(?P<body>[^\n]*)$"
 )
 _SUBITEM = re.compile(r"(?m)(?:^|(?<=[:;：；]))[ \t]*[(（](?P<label>[a-z]{1,2}|[甲乙丙丁戊己庚辛壬癸])[)）]")
 _CLOSE_PUNCT = "。.;；"
@@ -42,19 +43,21 @@ def find_footnotes(text: str, start: int, end: int, *, cites) -> tuple[list[Foot
     for m in _FOOTNOTE_LINE.finditer(text, start, end):
         if m.group("sup"):
             number, marker = superscript_value(m.group("sup")), m.group("sup")
+            if not any(superscript_value(x.group(0)) == number for x in re.finditer(SUPER, text[start:m.start()])):
+                continue  # no marker before it: a marker that a re-wrapped line put at a line start
         elif m.group("slash"):
             number, marker = int(m.group("slash")), m.group("slash") + "/"
         elif m.group("paren"):
             number, marker = int(m.group("paren")), f"({m.group('paren')})"
         else:  # archaic "(注)" notes carry no number: numbered in order of appearance
             number, marker = len(notes) + 1, m.group("archaic")
-        body_s, body_e = m.start("body"), m.end("body")
+        body_s, body_e = m.start("body"), _line_note_end(text, m.start("body"), m.end("body"))
         if body_e <= body_s:
             continue
-        fn = Footnote(number=number, marker=marker, span=(m.start(), m.end()), text_span=(body_s, body_e))
+        fn = Footnote(number=number, marker=marker, span=(m.start(), body_e), text_span=(body_s, body_e))
         fn.symbols = footnote_symbols(text[body_s:body_e], cites)
         notes.append(fn)
-        holes.append(Hole((m.start(), m.end()), "footnote"))
+        holes.append(Hole((m.start(), body_e), "footnote"))
     # page furniture of PDF text layers: job numbers ("18-08219 (E)"), their date codes, page numbers
     for m in _JOB_LINE.finditer(text, start, end):
         holes.append(Hole((m.start(), m.end()), "page"))
@@ -76,6 +79,173 @@ def find_footnotes(text: str, start: int, end: int, *, cites) -> tuple[list[Foot
         holes.append(Hole((m.start(), m.end()), "footnote"))
     notes.sort(key=lambda f: (f.number, f.span))
     return notes, holes
+
+
+def find_flow_footnotes(text: str, start: int, end: int, markers: list[tuple[int, int, int]], *, cites,  # type: ignore[no-untyped-def]
+                        cues: list[str], lang: str, known: set[int], spaced=None, opens=None) -> tuple[list[Footnote], list[Hole]]:
+    r"""Footnote texts left in the flow of a text flattened to one line, where page breaks put them
+    ("…差距, 1 第 60/1 号决议。 2 A/51/402,附件。 认识到…").
+
+    A footnote text is its number, then one sentence that cites something (a UN symbol, a
+    numbered resolution, a quoted title or a footnote cue word such as "见" or "Ibid."). The
+    number counts only where a marker of that number stands earlier in the text and no text was
+    found for it yet (a footnote is printed on the page of its marker, after it), so numbers in
+    the text itself are not taken. A line of underscores (the footnote separator) and the number
+    of a footnote whose text was cut off at the end of the text are holes too.
+
+    Args:
+        text: the normalised text, line footnotes already blanked.
+        markers: the markers found, as (start, end, number).
+        cites: the pattern of numbered citations (``symbols.citation_regex``).
+        cues: the footnote cue words (drafting vocabulary, folded).
+        lang: ``zh`` or ``en``.
+        known: the numbers that already have a text.
+        spaced: ``spaced(i, j)`` is True when the original file has white space between
+            normalised positions ``i`` and ``j``.
+        opens: ``opens(pos)`` is True when a paragraph opens at ``pos``.
+
+    Returns:
+        The footnotes found and the holes they leave.
+
+    >>> notes, holes = find_flow_footnotes("成果》¹中,合作, 1 第60/1号决议。认识到", 0, 27, [(3, 4, 1)],
+    ...     cites=re.compile(r"第(\d+/\d+)号决议"), cues=[], lang="zh", known=set())
+    >>> [(f.number, f.symbols) for f in notes], holes[0].span
+    ([(1, ['A/RES/60/1'])], (10, 21))
+    """
+    notes: list[Footnote] = []
+    holes: list[Hole] = []
+    done = set(known)
+    first_marker: dict[int, int] = {}
+    for s, _, n in sorted(markers):
+        first_marker.setdefault(n, s)
+    at_marker = {i for s, e, _ in markers for i in range(s, e)}
+    flags = re.I if lang == "en" else 0
+    cue = re.compile("|".join(re.escape(c) for c in cues) or "(?!)", flags)
+    for m in _SEPARATOR.finditer(text, start, end):
+        holes.append(Hole((m.start(), m.end()), "footnote"))
+    in_date = {i for d in find_dates(text, start, end) for i in range(*d.span)}
+    pos = start
+    while True:
+        m = _FLOW_NUMBER.search(text, pos, end)
+        if m is None:
+            break
+        pos = m.end(1)
+        n = _number(m.group(1))
+        s = m.start(1)
+        if n in done or first_marker.get(n, end) >= s or s in in_date:
+            continue
+        k = s  # a footnote's own marker (¹ 第 60/1 号决议。) stands where a paragraph ends
+        while k > start and text[k - 1] in " \t":
+            k -= 1
+        if s in at_marker and not (k == start or text[k - 1] in _PARAGRAPH_END or (spaced is not None and spaced(k - 1, s))):
+            continue  # a marker glued to what it marks ("《议程》³分配"), not a footnote's own number
+        prev = text[s - 1] if s > 0 else " "
+        if not (prev in _BEFORE_NOTE or prev.isspace() or (spaced is not None and spaced(s - 1, s))):
+            continue
+        b = m.end()
+        if b >= end or not text[b:end].strip():  # the number of a footnote whose text was cut off
+            holes.append(Hole((s, m.end(1)), "footnote"))
+            done.add(n)
+            continue
+        if opens is not None and opens(_skip_blank(text, b, end)):
+            continue  # a paragraph opens after the number: a marker at a paragraph's end, not a footnote
+        stop = _note_end(text, b, end, lang, pending=lambda k: _pending_at(text, k, end, first_marker, done | {n}),
+                         opens=opens)
+        if stop is None:
+            continue
+        body = text[b:stop]
+        if re.search(r"\n[ \t]*\n", body):
+            continue  # a footnote's text holds no blank line
+        if not (SYMBOL.search(body) or cites.search(body) or "《" in body or cue.search(body)):
+            continue
+        fn = Footnote(number=n, marker=m.group(1), span=(s, stop), text_span=(b, stop))
+        fn.symbols = footnote_symbols(body, cites)
+        notes.append(fn)
+        holes.append(Hole((s, stop), "footnote"))
+        done.add(n)
+        pos = stop
+    return notes, holes
+
+
+# a footnote number in the flow: not part of a symbol, a decimal or a paragraph number ("5.")
+_FLOW_NUMBER = re.compile(r"(?<![0-9A-Za-z/.\-(])(\d{1,3}|" + SUPER + r")(?![0-9/.,)\]])(?![ \t]*[年月日号条次届个%])[ \t]*")
+_BEFORE_NOTE = ",;，；。.:：、)]）》”_"
+_SEPARATOR = re.compile(r"_{5,}")
+_NOTE_MAX = 400  # characters: a footnote text is one short sentence
+
+
+_PARAGRAPH_END = ",;，；。.:：\n"
+
+
+def _skip_blank(text: str, k: int, end: int) -> int:
+    while k < end and text[k].isspace():
+        k += 1
+    return k
+
+
+def _number(s: str) -> int:
+    return superscript_value(s) if s[0] in SUPERSCRIPTS else int(s)
+
+
+def _pending_at(text: str, k: int, end: int, first_marker: dict[int, int], done: set[int]) -> bool:
+    """True when another footnote's text starts at ``k`` (a number whose marker came before)."""
+    m = _FLOW_NUMBER.match(text, k, end)
+    return bool(m) and _number(m.group(1)) not in done and first_marker.get(_number(m.group(1)), end) < k
+
+
+def _note_end(text: str, b: int, end: int, lang: str, *, pending, opens) -> int | None:  # type: ignore[no-untyped-def]
+    """Where the footnote text starting at ``b`` ends (after its full stop), or None.
+
+    In Chinese the first full stop outside a title ends it; in English the first full stop
+    after which the text goes on as a footnote never does: with another footnote, the next
+    paragraph, lower-case words (a page break inside a sentence) or the end of the text."""
+    limit = min(end, b + _NOTE_MAX)
+    depth = 0
+    for i in range(b, limit):
+        ch = text[i]
+        if ch == "《":
+            depth += 1
+        elif ch == "》" and depth:
+            depth -= 1
+        if depth or ch not in "。.":
+            continue
+        k = i + 1
+        if ch == "." and k < end and not text[k].isspace() and not ("\u4e00" <= text[k] <= "\u9fff"):
+            continue  # "A/74/L.85", "C.96.IV.13"
+        if lang == "zh" and (ch == "。" or k >= end or text[k].isspace()):
+            return k
+        while k < end and text[k].isspace():
+            k += 1
+        nxt = text[k:k + 1]
+        if (k >= end or nxt.islower() or "\u4e00" <= nxt <= "\u9fff" or nxt == "_" or pending(k)
+                or (opens is not None and opens(k))):
+            return i + 1
+    return None
+
+
+def _line_note_end(text: str, start: int, end: int) -> int:
+    """Where a footnote line's text ends: at its end, or where a re-wrapped line goes on after the
+    footnote's full stop with another footnote's marker, a paragraph number or Chinese text.
+
+    >>> t = "第73/195号决议，附件。 17."
+    >>> t[:_line_note_end(t, 0, len(t))]
+    '第73/195号决议，附件。'
+    """
+    depth = 0
+    for i in range(start, end):
+        ch = text[i]
+        if ch == "《":
+            depth += 1
+        elif ch == "》" and depth:
+            depth -= 1
+        elif not depth and (ch == "。" or (ch == "." and text[i + 1:i + 2] in (" ", "\t"))):
+            nxt = _NEXT_ON_LINE.match(text, i + 1, end)
+            if nxt and (ch == "。" or not nxt.group("han")):
+                return i + 1
+    return end
+
+
+_NEXT_ON_LINE = re.compile(rf"[ \t]*(?:{SUPER}|\d{{1,3}}[.．](?![0-9])|\d{{1,3}}[ \t]+\S|(?P<han>[\u4e00-\u9fff]))")
 
 
 _JOB_LINE = re.compile(r"(?m)^[ \t]*\d{2}-\d{5}[ \t]*\(E\)[ \t]*(?:\d{6})?[ \t]*$|^[ \t]*\d{1,3}/\d{1,3}[ \t]*$")
@@ -121,9 +291,9 @@ def footnote_symbols(body: str, cites) -> list[str]:  # type: ignore[no-untyped-
     for m in cites.finditer(body):
         if any(s <= m.start(1) < e for s, e in taken):
             continue
-        number = m.group(1)
-        if re.fullmatch(r"\d{1,3}/\d{1,4}|\d{1,4}\s*\([IVXLC]+\)", number):
-            found.append((m.start(), canonical(number)))
+        sym = canonical(m.group(1))
+        if sym.startswith("A/RES/"):
+            found.append((m.start(), sym))
     for m in re.finditer(r"[〇零0一二三四五六七八九]{2,5}\s*[(（][一二三四五六七八九十]+[)）]", body):
         sym = archaic_resolution(m.group(0))
         if sym:
@@ -141,13 +311,14 @@ _MARKER = re.compile(
     r"(?P<slash>(?<=[^\s\d/A-Za-z])(?P<n1>\d{1,2})/(?![\d/A-Za-z]))"
     r"|(?P<pre>(?<=[,.;，。；》”\u4e00-\u9fff])/(?P<n2>\d{1,2})(?![\d/]))"
     r"|(?P<paren>(?<=[,.;，。；》”\u4e00-\u9fff])\((?P<n3>\d{1,2})\))"
-    r"|(?P<bare>(?<=[,;，；。》”])(?P<n4>\d{1,2})(?=[\s\u4e00-\u9fff]|$)(?![\s]*[年月日号条次届个%]))"
-    r"|(?P<detached>(?<=[,;.] )(?P<n5>\d{1,2})(?=\s+[^\d\s])(?!\s+(?:January|February|March|April|May|June|"
+    r"|(?P<bare>(?:(?<=[,;，；。》”])|(?<=[》”]、))(?P<n4>\d{1,2})(?=[\s\u4e00-\u9fff《“、,，;；。]|$)"
+    r"(?![\s]*[年月日号条次届个%]))"
+    r"|(?P<detached>(?<=[,;.][ \n])(?P<n5>\d{1,2})(?=\s+[^\d\s])(?!\s+(?:January|February|March|April|May|June|"
     r"July|August|September|October|November|December|per|million|billion|and|or|to)\b))",
     re.M,
 )
 # footnote anchors leaked from word processors into PDF text layers ("0F", "1F")
-_ANCHOR = re.compile(r"(?<=[,.;] )\d{1,2}F(?=\s)|(?<=\d )\d{1,2}F(?=\s)")
+_ANCHOR = re.compile(r"(?<=[,.;][ \n])\d{1,2}F(?=\s)|(?<=\d[ \n])\d{1,2}F(?=\s)")
 
 
 def normalise_markers(text: str, start: int, end: int) -> tuple[str, list[tuple[int, int, int]]]:
@@ -179,9 +350,13 @@ def normalise_markers(text: str, start: int, end: int) -> tuple[str, list[tuple[
     for m in _MARKER.finditer(text, start, end):
         kind = next(k for k in kinds if m.group(k))
         n = int(m.group(groups[kind]))
-        repeat_at_end = kind == "bare" and re.match(r"[ \t]*(\n|$)", text[m.end():m.end() + 3]) is not None
+        # a marker repeated at the end of a paragraph: before a line break or the next paragraph's number
+        repeat_at_end = kind == "bare" and re.match(r"[ \t]*(\n|$|\d{1,3}[ \t]*[.．](?![0-9]))",
+                                                    text[m.end():m.end() + 8]) is not None
+        # a title cited again carries its footnote number again, glued to the closing mark ("《议程》3分配")
+        repeat_after_title = kind == "bare" and text[m.start(kind) - 1] in "》”"
         explicit = kind in ("slash", "pre", "paren")
-        if n == 0 or not (n == expected or (n < expected and (explicit or repeat_at_end))):
+        if n == 0 or not (n == expected or (n < expected and (explicit or repeat_at_end or repeat_after_title))):
             continue
         if n == expected:
             expected += 1
@@ -206,19 +381,32 @@ def mask(text: str, holes: list[Hole]) -> str:
     return "".join(chars)
 
 
-def find_operative_starts(masked: str, start: int, end: int) -> list[tuple[int, int, int]]:
+def find_operative_starts(masked: str, start: int, end: int, opens_clause=None) -> list[tuple[int, int, int]]:  # type: ignore[no-untyped-def]
     """(number, start, body start) of operative paragraphs numbered 1, 2, 3 … in sequence.
 
     A candidate number counts only when it is the next one expected, at a line start or
     after a paragraph's closing punctuation, so numbers inside the text ("第 1/CP.21
-    号决定", "2. 5 million") are not taken for paragraph numbers.
+    号决定", "2. 5 million") are not taken for paragraph numbers. After a comma (the last
+    preambular paragraph's, in a text flattened to one line) it counts where a clause opens
+    after it (``opens_clause(pos)``).
+
+    >>> find_operative_starts("承认作用, 1.欢迎; 2. 鼓励。", 0, 19, lambda k: True)
+    [(1, 6, 8), (2, 12, 15)]
     """
-    cand = re.compile(r"(?:(?<=\n)|(?<=^)|(?<=[。;；.:：]))[ \t]*(\d{1,3})[ \t]*[.．、](?![0-9])[ \t]*", re.M)
+    cand = re.compile(r"(?<![0-9A-Za-z/.\-])(\d{1,3})[ \t]*[.．、](?![0-9])[ \t]*")
     found: list[tuple[int, int, int]] = []
     expected = 1
     for m in cand.finditer(masked, start, end):
         n = int(m.group(1))
         if n != expected:
+            continue
+        k = m.start()  # what stands before the number, past spaces and footnote markers ("…报告;¹ 2. 赞扬")
+        while k > start and (masked[k - 1] in " \t" or masked[k - 1] in SUPERSCRIPTS):
+            k -= 1
+        before = masked[k - 1] if k > 0 else "\n"
+        if before not in "\n。;；.:：,，":
+            continue
+        if before in ",，" and not (opens_clause is not None and opens_clause(m.end())):
             continue
         found.append((n, m.start(1), m.end()))
         expected += 1
@@ -251,10 +439,11 @@ def split_preamble(masked: str, start: int, end: int, opens_clause, *, spaced=No
             spans.append((cur, m.end(1)))
             cur = nxt
     if capital_lines:
-        # a line that opens with a capitalised preambular phrase starts a paragraph even where
-        # the comma before it was lost in conversion ("...global parliamentary" / "Taking ...")
+        # a line (or, in a text flattened to one line, a word after a lower-case one) that opens
+        # with a capitalised preambular phrase starts a paragraph even where the comma before it
+        # was lost in conversion ("...global parliamentary" / "Taking ...")
         extra = []
-        for m in re.finditer(r"\n[ \t]*(?=[A-Z])", masked[:end]):
+        for m in re.finditer(r"(?:\n|(?<=[a-z]) )[ \t]*(?=[A-Z])", masked[:end]):
             k = m.end()
             if k <= start or any(s_ <= k < e_ for s_, e_ in [(a, b) for a, b in spans] + [(cur, end)] if s_ == k):
                 continue
@@ -289,7 +478,7 @@ def segment(masked: str, body_start: int, body_end: int, opens_clause, *, spaced
     ``operative_only(pos)``) are operative, numbered in order.
     """
     issues: list[Issue] = []
-    ops = find_operative_starts(masked, body_start, body_end)
+    ops = find_operative_starts(masked, body_start, body_end, opens_clause)
     pre_end = ops[0][1] if ops else body_end
     paragraphs: list[Paragraph] = []
     pre = split_preamble(masked, body_start, pre_end, opens_clause, spaced=spaced, capital_lines=capital_lines)
@@ -327,4 +516,4 @@ def _subitems(masked: str, p: Paragraph) -> None:
         p.subitems.append((sm.group("label"), (sm.start(), sm.end())))
 
 
-__all__ = ["segment", "find_footnotes", "footnote_symbols", "mask", "Hole", "SUPER"]
+__all__ = ["segment", "find_footnotes", "find_flow_footnotes", "footnote_symbols", "mask", "Hole", "SUPER"]

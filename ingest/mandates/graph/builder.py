@@ -184,7 +184,7 @@ class Builder:
             g.add((f, ELI.is_part_of, work))
             g.add((f, MND.number, Literal(fn.number)))
             g.add((f, MND.marker, Literal(fn.marker)))
-            g.add((f, MND.text, self.lit(d.text[fn.text_span[0]:fn.text_span[1]])))
+            g.add((f, MND.text, self.lit(d.display(fn.text_span))))
             a = URIRef(m.anchor(f"fn/{fn.number}"))
             g.add((f, MND.anchor, a))
             self.selector(a, fn.span, kind=MND.Anchor)
@@ -200,8 +200,7 @@ class Builder:
         g.add((pi, RDF.type, MND.PreambularParagraph if p.kind == "preambular" else MND.OperativeParagraph))
         g.add((pi, ELI.is_part_of, work))
         g.add((pi, MND.number, Literal(p.number)))
-        s, e = d.orig_span(p.span)
-        g.add((pi, MND.text, self.lit(_clean(d.original[s:e]))))
+        g.add((pi, MND.text, self.lit(d.display(p.span))))
         a = URIRef(m.anchor(p.local))
         g.add((pi, MND.anchor, a))
         self.selector(a, p.span, kind=MND.Anchor)
@@ -232,10 +231,8 @@ class Builder:
         g.add((ci, ELI.is_part_of, pi))
         g.add((ci, MND.order, Literal(order)))
         g.add((ci, MND.verb, self.ref(c.verb.iri)))
-        vs, ve = d.orig_span(c.verb_span)
-        g.add((ci, MND.verbText, self.lit(_clean(d.original[vs:ve]))))
-        cs, ce = d.orig_span(c.span)
-        g.add((ci, MND.text, self.lit(_clean(d.original[cs:ce]))))
+        g.add((ci, MND.verbText, self.lit(d.display(c.verb_span))))
+        g.add((ci, MND.text, self.lit(d.display(c.span))))
         ca = URIRef(m.anchor(f"{p.local}/c/{order}"))
         g.add((ci, MND.anchor, ca))
         self.selector(ca, c.span, kind=MND.Anchor)
@@ -261,8 +258,7 @@ class Builder:
             g.add((si, RDF.type, MND.SubParagraph))
             g.add((si, ELI.is_part_of, pi))
             g.add((si, MND.marker, Literal(d.text[ss:p.subitems[k][1][1]].strip())))
-            os_, oe = d.orig_span((ss, se))
-            g.add((si, MND.text, self.lit(_clean(d.original[os_:oe]).rstrip(";；,，"))))
+            g.add((si, MND.text, self.lit(d.display((ss, se)).rstrip(";；,，"))))
             sa = URIRef(m.anchor(f"{p.local}/{label}"))
             g.add((si, MND.anchor, sa))
             self.selector(sa, (ss, se), kind=MND.Anchor)
@@ -305,6 +301,8 @@ class Builder:
             else:
                 g.add((pi, ELI.cites, r))
                 g.add((work, ELI.cites, r))
+        if mention.date:  # the cited resolution's adoption date, as this citation gives it
+            g.add((mi, MND.citedDate, Literal(mention.date, datatype=XSD.date)))
         if mention.in_title:
             g.add((mi, MND.mentionKind, Literal("in-title")))
         if mention.flagged:
@@ -330,11 +328,6 @@ class Builder:
             g.add((r, RDFS.seeAlso, URIRef(undocs(c.symbol))))
         else:
             g.add((r, MND.flag, self.flag("unlisted")))
-
-
-def _clean(text: str) -> str:
-    """Paragraph text for display: Markdown emphasis removed, inner line breaks kept."""
-    return text.replace("**", "").strip()
 
 
 def build_graph(doc: Document, *, base: str = DEFAULT_BASE) -> tuple[str, Graph]:
