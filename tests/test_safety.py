@@ -183,3 +183,100 @@ def test_outputs_do_not_depend_on_the_hash_seed(tmp_path):
         assert r.returncode == 0, r.stderr
         got.append({n: (out / n).read_bytes() for n in OUTPUTS})
     assert got[0] == got[1]
+
+
+# ---------------------------------------------------------------- what a text loses in conversion
+
+
+def _seed_without_operative(first: int, last: int) -> str:
+    """The seed with its operative paragraphs ``first``..``last`` cut out (as a conversion may)."""
+    import re
+
+    text = SEED.read_text(encoding="utf-8")
+    start = re.search(rf"(?m)^{first}\. ", text).start()
+    end = re.search(rf"(?m)^{last + 1}\. ", text).start()
+    return text[:start] + text[end:]
+
+
+def _extract(path: Path):  # type: ignore[no-untyped-def]
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
+    from mandates.vocab.concepts import load
+
+    return extract(read_source(path), load())
+
+
+def test_a_gap_in_the_numbering_keeps_the_paragraphs_after_it_and_is_reported(tmp_path):
+    path = tmp_path / "A-RES-74-303.zh.md"
+    path.write_text(_seed_without_operative(3, 6), encoding="utf-8")
+    doc = _extract(path)
+    ops = [p.number for p in doc.paragraphs if p.kind == "operative"]
+    assert ops == [1, 2, *range(7, 25)]
+    seven = next(p for p in doc.paragraphs if p.kind == "operative" and p.number == 7)
+    assert seven.clauses and doc.text[seven.span[0]:seven.span[0] + 2] == "7."
+    gaps = [i for i in doc.issues if i.code == "numbering-gap"]
+    assert [(i.where, i.severity) for i in gaps] == [("op/7", "warning")] and "3–6 missing" in gaps[0].message
+
+
+def test_carriage_returns_alone_are_line_endings(tmp_path):
+    path = tmp_path / "A-RES-74-303.zh.md"
+    path.write_bytes(SEED.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    doc, seed = _extract(path), _extract(SEED)
+    assert doc.header.symbol == seed.header.symbol == "A/RES/74/303"
+    assert sum(p.kind == "operative" for p in doc.paragraphs) == 24
+    assert [len(p.clauses) for p in doc.paragraphs] == [len(p.clauses) for p in seed.paragraphs]
+    assert any(i.code == "line-endings" for i in doc.issues)
+
+
+def test_control_characters_never_reach_the_graph(tmp_path):
+    text = SEED.read_text(encoding="utf-8")
+    cut = text.index("\n", 2000)  # past the first 4 KB (which decide text or binary)
+    assert len(text[:cut].encode("utf-8")) > 4096
+    path = tmp_path / "A-RES-74-303.zh.md"
+    path.write_text(text[:cut] + "\x00\x01\x1b" + text[cut:], encoding="utf-8")
+    out = tmp_path / "o"
+    r = run("build", str(path), "--out", str(out), "-j", "1")
+    assert r.returncode == 0, r.stderr
+    nq = (out / "graph.nq").read_bytes()
+    assert b"\x00" not in nq and b"\x01" not in nq and b"\x1b" not in nq
+    assert "control-characters" in (out / "report.json").read_text(encoding="utf-8")
+
+
+def test_html_markup_stays_out_of_quoted_texts(tmp_path):
+    import html
+
+    paras = SEED.read_text(encoding="utf-8").replace("**", "").split("\n\n")
+    body = "".join(f"<p>{html.escape(p).replace('鼓励', '<b>鼓励</b>', 1)}</p>\n" for p in paras)
+    path = tmp_path / "A-RES-74-303.zh.html"
+    path.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    out = tmp_path / "o"
+    assert run("build", str(path), "--out", str(out), "-j", "1").returncode == 0
+    view = json.loads((out / "mandates.json").read_text(encoding="utf-8"))
+    texts = [c["text"] for d in view["documents"] for p in d["paragraphs"] for c in p["clauses"]]
+    texts += [p["text"] for d in view["documents"] for p in d["paragraphs"]]
+    assert len(texts) > 80 and not any("<" in t or "&lt;" in t or "**" in t for t in texts)
+
+
+def test_text_after_the_closing_lines_is_reported(tmp_path):
+    path = tmp_path / "two.zh.md"
+    path.write_text(SEED.read_text(encoding="utf-8") + "\n\n" + SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    doc = _extract(path)
+    assert [i.code for i in doc.issues if i.code == "text-after-closing"] == ["text-after-closing"]
+    assert not any(i.code == "text-after-closing" for i in _extract(SEED).issues)
+
+
+def test_a_long_one_line_text_builds_in_bounded_time_and_memory(tmp_path):
+    """The seed repeated on one line to 4.7 MB: linear work (about 10 s here) and a peak
+    memory that is a small multiple of the text (measured in a process of its own)."""
+    one = SEED.read_text(encoding="utf-8").replace("\n", " ") + " "
+    path = tmp_path / "long.zh.txt"
+    path.write_text(one * (4_700_000 // len(one.encode("utf-8")) + 1), encoding="utf-8")
+    assert path.stat().st_size > 4_600_000
+    build = [sys.executable, "-m", "mandates.cli", "build", str(path), "--out", str(tmp_path / "o"), "-j", "1"]
+    measure = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+               "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    r = subprocess.run([sys.executable, "-c", measure, *build], capture_output=True, text=True, timeout=240, cwd=ROOT)
+    code, peak_kb = map(int, r.stdout.split())
+    assert code == 0, r.stderr[-2000:]
+    assert peak_kb < 1_000_000, f"peak {peak_kb} KB for a 4.7 MB text"
+    assert "text-after-closing" in (tmp_path / "o" / "report.json").read_text(encoding="utf-8")

@@ -1108,6 +1108,7 @@ def _session_after(ctx: Context, words: Words, pos: int, end: int) -> int | None
 @extractor("completeness", reads=("paragraphs", "closing"), writes=("truncated",))
 def _completeness(ctx: Context) -> None:
     if ctx.closing is not None:
+        _after_closing(ctx)
         return
     last = ctx.paragraphs[-1] if ctx.paragraphs else None
     ends = ctx.masked[last.span[1] - 1] if last else ""
@@ -1118,6 +1119,24 @@ def _completeness(ctx: Context) -> None:
                   where=last.local if last else None)
     else:
         ctx.issue("no-closing", "no closing date and plenary meeting line", severity="info")
+
+
+AFTER_CLOSING = 300  # characters of text after the closing lines that are more than a page's furniture
+
+
+def _after_closing(ctx: Context) -> None:
+    """Report text that follows the closing date and meeting (never read as the resolution's:
+    another resolution in the same file, an annex, a page of something else)."""
+    rest = ctx.masked[ctx.closing:]  # type: ignore[index]
+    line_end = rest.find("\n", 1)
+    after = rest[line_end:] if line_end > 0 else rest[120:]
+    if line_end < 0 and len(rest) > 120:  # one line: the closing lines are its next 120 characters
+        after = rest[120:]
+    chars = sum(1 for c in after if not c.isspace())
+    if chars > AFTER_CLOSING:
+        ctx.issue("text-after-closing", f"{chars} characters follow the closing date and meeting and were not "
+                  "read as this resolution (another resolution or an annex in the same file?)", severity="warning",
+                  span=(len(ctx.masked) - len(after), len(ctx.masked)))
 
 
 # ----------------------------------------------------------------------------- entry point

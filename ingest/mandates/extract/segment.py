@@ -381,6 +381,9 @@ def mask(text: str, holes: list[Hole]) -> str:
     return "".join(chars)
 
 
+MAX_NUMBERING_GAP = 20  # operative paragraphs a conversion may lose at once
+
+
 def find_operative_starts(masked: str, start: int, end: int, opens_clause=None) -> list[tuple[int, int, int]]:  # type: ignore[no-untyped-def]
     """(number, start, body start) of operative paragraphs numbered 1, 2, 3 … in sequence.
 
@@ -392,13 +395,19 @@ def find_operative_starts(masked: str, start: int, end: int, opens_clause=None) 
 
     >>> find_operative_starts("承认作用, 1.欢迎; 2. 鼓励。", 0, 19, lambda k: True)
     [(1, 6, 8), (2, 12, 15)]
+
+    A number past the next one is a paragraph after a gap (paragraphs lost in conversion)
+    only at a paragraph's end and where a clause opens:
+
+    >>> find_operative_starts("1. 欢迎; 7. 鼓励; 共 9. 项", 0, 20, lambda k: True)
+    [(1, 0, 3), (7, 7, 10)]
     """
     cand = re.compile(r"(?<![0-9A-Za-z/.\-])(\d{1,3})[ \t]*[.．、](?![0-9])[ \t]*")
     found: list[tuple[int, int, int]] = []
     expected = 1
     for m in cand.finditer(masked, start, end):
         n = int(m.group(1))
-        if n != expected:
+        if not expected <= n <= expected + MAX_NUMBERING_GAP:
             continue
         k = m.start()  # what stands before the number, past spaces and footnote markers ("…报告;¹ 2. 赞扬")
         while k > start and (masked[k - 1] in " \t" or masked[k - 1] in SUPERSCRIPTS):
@@ -408,8 +417,12 @@ def find_operative_starts(masked: str, start: int, end: int, opens_clause=None) 
             continue
         if before in ",，" and not (opens_clause is not None and opens_clause(m.end())):
             continue
+        # a number past the next one (paragraphs lost in conversion) counts only where a
+        # paragraph ends before it and a clause opens after it; the caller reports the gap
+        if n > expected and (before not in "\n。;；" or opens_clause is None or not opens_clause(m.end())):
+            continue
         found.append((n, m.start(1), m.end()))
-        expected += 1
+        expected = n + 1
     return found
 
 
@@ -503,6 +516,11 @@ def segment(masked: str, body_start: int, body_end: int, opens_clause, *, spaced
         _subitems(masked, p)
         paragraphs.append(p)
     for k, (n, s, bs) in enumerate(ops):
+        before = ops[k - 1][0] if k else 0
+        if n > before + 1:
+            missing = f"{before + 1}" if n == before + 2 else f"{before + 1}–{n - 1}"
+            issues.append(Issue("numbering-gap", f"operative paragraph {n} follows {before or 'the preamble'}: "
+                                f"{missing} missing (lost in conversion?)", "warning", (s, bs), f"op/{n}"))
         e = ops[k + 1][1] if k + 1 < len(ops) else body_end
         e = _rstrip(masked, s, e)
         p = Paragraph("operative", n, (s, e), (bs, e))
