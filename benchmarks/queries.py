@@ -66,7 +66,7 @@ def subset(build: Path, max_triples: int | None) -> tuple[bytes, int, int]:
 
 
 def adapt(store, params: dict[str, Any] | None) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
-    """The manifest's parameters name IRIs of the seed resolution (``doc/A-RES-74-303/op/6/c/2``);
+    """The manifest's parameters name IRIs of the seed resolution (``doc/A-RES-74-304/op/6/c/2``);
     in another corpus, the first IRI of the same form (``doc/<any>/op/6/c/2``, else any
     clause) stands in for them, so the query has something to find."""
     from mandates.rdf.store import select

@@ -66,7 +66,7 @@ def healthy(srv) -> None:  # type: ignore[no-untyped-def]
     """The server still answers a simple query and a resource."""
     status, _, body, took = request(srv.url, query="ASK { ?s ?p ?o }")
     assert status == 200 and json.loads(body)["boolean"] is True and took < 5, (status, body[:200])
-    with urllib.request.urlopen(urllib.request.Request(srv.url + "doc/A-RES-74-303", headers={"Accept": "text/turtle"}),
+    with urllib.request.urlopen(urllib.request.Request(srv.url + "doc/A-RES-74-304", headers={"Accept": "text/turtle"}),
                                 timeout=10) as r:
         assert r.status == 200
 
@@ -293,7 +293,7 @@ def test_concurrent_attacks_do_not_stop_the_server(srv):
     for t in threads:
         t.start()
     time.sleep(0.3)
-    for path in ("doc/A-RES-74-303/op/24", "actor/inter-parliamentary-union", "sparql", ""):
+    for path in ("doc/A-RES-74-304/op/24", "actor/inter-parliamentary-union", "sparql", ""):
         t0 = time.monotonic()
         with urllib.request.urlopen(urllib.request.Request(srv.url + path, headers={"Accept": "text/html"}),
                                     timeout=10) as r:

@@ -23,7 +23,7 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-CLAUSE = "doc/A-RES-74-303/op/24/c/2"
+CLAUSE = "doc/A-RES-74-304/op/24/c/2"
 BASE = "https://w3id.org/un-mandates/"
 
 
@@ -80,7 +80,7 @@ def test_home_page_renders(served, tmp_path):
     text = doc.text_content()
     assert "UN mandates" in text and "联合国任务授权" in text
     assert "A/RES/74/303" in text
-    assert doc.xpath('//a[@href="/doc/A-RES-74-303"]')
+    assert doc.xpath('//a[@href="/doc/A-RES-74-304"]')
     assert doc.xpath('//a[@href="/actor/inter-parliamentary-union"]')
 
 

@@ -96,7 +96,7 @@ def test_other_base_moves_every_minted_iri(tmp_path):
     r = run("build", str(SEED), "--out", str(out), "--base", "http://localhost:8000/")
     assert r.returncode == 0, r.stderr
     nq = (out / "graph.nq").read_text(encoding="utf-8")
-    assert "<http://localhost:8000/doc/A-RES-74-303>" in nq
+    assert "<http://localhost:8000/doc/A-RES-74-304>" in nq
     assert "w3id.org/un-mandates/doc/" not in nq
     assert "w3id.org/un-mandates/actor/" not in nq
 

@@ -17,7 +17,7 @@ from conftest import CORPUS
 # file: (metadata, preambular count, operative count, truncated, {paragraph: verbs})
 EXPECTED = {
     "A-RES-74-303.zh.md": (
-        dict(symbol="A/RES/74/303", session=74, agenda_item=125, adopted="2020-09-04", meeting=63,
+        dict(symbol="A/RES/74/304", printed_symbol="74/303", session=74, agenda_item=125, adopted="2020-09-04", meeting=63,
              drafts=["A/74/L.85", "A/74/L.85/Add.1"]),
         18, 24, False,
         {"op/1": ["welcome", "encourage"], "op/24": ["take note", "request"]}),

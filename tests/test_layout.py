@@ -163,7 +163,7 @@ def test_the_seed_rewrapped_keeps_its_paragraphs_and_footnotes(vocab, width):
     kinds = [p.kind for p in d.paragraphs]
     assert (kinds.count("preambular"), kinds.count("operative")) == (18, 24)
     assert [f.number for f in d.footnotes] == list(range(1, 10))
-    assert (d.header.symbol, d.header.adopted, d.header.meeting) == ("A/RES/74/303", "2020-09-04", 63)
+    assert (d.header.symbol, d.header.adopted, d.header.meeting) == ("A/RES/74/304", "2020-09-04", 63)
 
 
 # ------------------------------------------------------------------ symbols, dates, meetings

@@ -335,7 +335,7 @@ def test_cli_reports_requested_as_csv(stores):
     assert lines[0] == "by,byEn,byZh,to,toEn,toZh,session,year,symbol,para,clause,verb,textZh,textEn"
     assert len(lines) == 2
     assert lines[1].startswith(f"{BASE}actor/secretary-general,Secretary-General,秘书长,"
-                               f"{BASE}actor/general-assembly,General Assembly,大会,76,2021,A/RES/74/303,OP24,")
+                               f"{BASE}actor/general-assembly,General Assembly,大会,76,2021,A/RES/74/304,OP24,")
     assert "Traceback" not in r.stderr and "1 row" in r.stderr
 
 
@@ -357,7 +357,7 @@ def test_cli_formats(stores):
     rows = [line.split("\t") for line in out.splitlines()]
     assert rows[0][:3] == ["symbol", "verb", "verbEn"] and len(rows) == 21
     code, out, _ = cli("verb-profile", "--store", str(stores["seed"]), "--format", "csv")
-    assert list(csv.reader(io.StringIO(out)))[1][:2] == ["A/RES/74/303", "request"]
+    assert list(csv.reader(io.StringIO(out)))[1][:2] == ["A/RES/74/304", "request"]
     code, out, _ = cli("mandates-by-addressee", "--store", str(stores["seed"]))
     assert code == 0
     lines = out.splitlines()

@@ -27,7 +27,7 @@ OA = "http://www.w3.org/ns/oa#"
 VOID = "http://rdfs.org/ns/void#"
 SPDX = "http://spdx.org/rdf/terms#"
 DCAT = "http://www.w3.org/ns/dcat#"
-CLAUSE = "doc/A-RES-74-303/op/24/c/2"
+CLAUSE = "doc/A-RES-74-304/op/24/c/2"
 FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 
 
@@ -104,13 +104,13 @@ def test_every_resource_has_its_four_files(site, manifest, graph):
     kinds = {e["kind"] for e in res.values()}
     assert {"resolution", "paragraph", "clause", "actor", "instrument", "verb", "theme", "footnote",
             "report", "mention", "ontology"} <= kinds
-    assert res["doc/A-RES-74-303"]["kind"] == "resolution"
+    assert res["doc/A-RES-74-304"]["kind"] == "resolution"
     assert res[CLAUSE]["kind"] == "clause"
     assert res["actor/inter-parliamentary-union"]["kind"] == "actor"
     for f in ("index.html", "void.ttl", "context.jsonld", "style.css", "dump/graph.nq", "dump/graph.ttl",
               "dump/SHA256SUMS", "ontology/index.html", "ontology/mandates.ttl", "ontology.html"):
         assert (root / f).is_file(), f
-    assert (root / "doc/A-RES-74-303.html").is_file() and (root / "doc/A-RES-74-303").is_dir()
+    assert (root / "doc/A-RES-74-304.html").is_file() and (root / "doc/A-RES-74-304").is_dir()
 
 
 def test_twins_hold_the_triples_about_the_iri(site, manifest, graph, seed_build):
@@ -125,13 +125,13 @@ def test_twins_hold_the_triples_about_the_iri(site, manifest, graph, seed_build)
             got = triples((root / entry["files"][ext]).read_bytes(), fmt)
             assert got == want, f"{path}.{ext}"
     store = open_store(seed_build[0] / "store", read_only=True)
-    for path in (CLAUSE, "doc/A-RES-74-303/op/24", "ontology", "actor/inter-parliamentary-union",
-                 "doc/A-RES-74-303/zh/m/4536-4539"):
+    for path in (CLAUSE, "doc/A-RES-74-304/op/24", "ontology", "actor/inter-parliamentary-union",
+                 "doc/A-RES-74-304/zh/m/4536-4539"):
         assert set(about(store, BASE + path)) == expected_about(graph, BASE + path), path
     # the paragraph's twin carries its anchor and the anchor's selector, not its mentions
-    para = {t.subject.value for t in expected_about(graph, BASE + "doc/A-RES-74-303/op/24")}
-    assert para == {BASE + "doc/A-RES-74-303/op/24", BASE + "doc/A-RES-74-303/zh/op/24",
-                    BASE + "doc/A-RES-74-303/zh/op/24/sel"}
+    para = {t.subject.value for t in expected_about(graph, BASE + "doc/A-RES-74-304/op/24")}
+    assert para == {BASE + "doc/A-RES-74-304/op/24", BASE + "doc/A-RES-74-304/zh/op/24",
+                    BASE + "doc/A-RES-74-304/zh/op/24/sel"}
 
 
 def _text(el) -> str:  # type: ignore[no-untyped-def]
@@ -158,7 +158,7 @@ def test_clause_page_highlights_the_mentions(site, graph):
     inside = {}
     for s, ts in graph.items():
         props = {t.predicate.value: t.object.value for t in ts}
-        if "/zh/m/" in s and not s.endswith("/sel") and s.startswith(BASE + "doc/A-RES-74-303/"):
+        if "/zh/m/" in s and not s.endswith("/sel") and s.startswith(BASE + "doc/A-RES-74-304/"):
             a, b = (int(x) for x in s.rsplit("/", 1)[1].split("-"))
             if lo <= a and b <= hi:
                 inside["/" + s[len(BASE):]] = props[MND + "exact"]
@@ -186,21 +186,21 @@ def test_paragraph_resolution_and_actor_pages(site):
     from lxml import html as lhtml
 
     root = site[0]
-    para = lhtml.fromstring((root / "doc/A-RES-74-303/op/24.html").read_text(encoding="utf-8"))
+    para = lhtml.fromstring((root / "doc/A-RES-74-304/op/24.html").read_text(encoding="utf-8"))
     assert para.xpath('//p[contains(@class, "text")]//mark/a[@href="/actor/secretary-general"]')
-    assert para.xpath('//a[@class="fn" and @href="/doc/A-RES-74-303/fn/9"]')  # the footnote marker ⁹
+    assert para.xpath('//a[@class="fn" and @href="/doc/A-RES-74-304/fn/9"]')  # the footnote marker ⁹
     assert "**" not in _text(para.xpath('//p[contains(@class, "text")]')[0])
-    res = (root / "doc/A-RES-74-303.html").read_text(encoding="utf-8")
+    res = (root / "doc/A-RES-74-304.html").read_text(encoding="utf-8")
     assert res.count('<section class="para"') == 42
-    assert 'href="/doc/A-RES-74-303/op/24/c/2"' in res and 'href="/actor/secretary-general"' in res
+    assert 'href="/doc/A-RES-74-304/op/24/c/2"' in res and 'href="/actor/secretary-general"' in res
     actor = (root / "actor/inter-parliamentary-union.html").read_text(encoding="utf-8")
     assert "What is asked of it" in actor and "被要求做的事" in actor
-    assert 'href="/doc/A-RES-74-303/op/20/c/1"' in actor  # OP 20 calls for it (asked-of-actor.rq)
+    assert 'href="/doc/A-RES-74-304/op/20/c/1"' in actor  # OP 20 calls for it (asked-of-actor.rq)
     onto = (root / "ontology/index.html").read_text(encoding="utf-8")
     assert 'id="Mandate"' in onto and 'id="LanguageVersion"' in onto and "S01" in onto
     assert (root / "ontology.html").read_bytes() == (root / "ontology/index.html").read_bytes()
     home = (root / "index.html").read_text(encoding="utf-8")
-    assert 'href="/doc/A-RES-74-303"' in home and "UN mandates" in home and "联合国" in home
+    assert 'href="/doc/A-RES-74-304"' in home and "UN mandates" in home and "联合国" in home
 
 
 def test_internal_links_resolve(site):
@@ -319,11 +319,11 @@ def test_serialisers_do_not_depend_on_the_order_given(site, graph):
 
     from mandates.web.publish import to_jsonld, to_ntriples, to_turtle
 
-    triples = sorted(expected_about(graph, BASE + "doc/A-RES-74-303/op/24"), key=str)
+    triples = sorted(expected_about(graph, BASE + "doc/A-RES-74-304/op/24"), key=str)
     shuffled = triples[:]
     random.Random(7).shuffle(shuffled)
     for write, ext in ((to_turtle, "ttl"), (to_jsonld, "jsonld"), (to_ntriples, "nt")):
-        assert write(shuffled) == write(triples) == (site[0] / f"doc/A-RES-74-303/op/24.{ext}").read_bytes()
+        assert write(shuffled) == write(triples) == (site[0] / f"doc/A-RES-74-304/op/24.{ext}").read_bytes()
 
 
 def test_every_phrase_of_the_site_is_in_the_catalogue():

@@ -88,8 +88,8 @@ def test_push_replaces_what_the_server_held(seed_build, server):
     """A graph on the server with other content (an older build) is replaced, not added to."""
     out, _ = seed_build
     n, _ = local_counts(out)
-    graph = "https://w3id.org/un-mandates/graph/A-RES-74-303/zh"
-    stale = b"<https://w3id.org/un-mandates/doc/A-RES-74-303> <http://example.org/stale> \"old\" .\n"
+    graph = "https://w3id.org/un-mandates/graph/A-RES-74-304/zh"
+    stale = b"<https://w3id.org/un-mandates/doc/A-RES-74-304> <http://example.org/stale> \"old\" .\n"
     req = urllib.request.Request(f"{server.base}/store?graph={urllib.parse.quote(graph, safe='')}", data=stale,
                                  method="PUT", headers={"Content-Type": "application/n-triples"})
     with urllib.request.urlopen(req, timeout=30):

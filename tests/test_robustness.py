@@ -77,7 +77,7 @@ def test_seed_saved_as_html_reads_the_same_paragraphs(tmp_path, vocab):
     base, _ = _graph(SEED, vocab)
     assert [(p.local, [c.verb.notation for c in p.clauses]) for p in doc.paragraphs] == \
         [(p.local, [c.verb.notation for c in p.clauses]) for p in base.paragraphs]
-    assert doc.header.symbol == "A/RES/74/303" and doc.header.meeting == 63
+    assert doc.header.symbol == "A/RES/74/304" and doc.header.meeting == 63
     # offsets point into the HTML file's characters
     p = doc.paragraphs[0]
     assert doc.original_text(p.span).startswith("回顾")

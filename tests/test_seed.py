@@ -40,7 +40,8 @@ def test_shared_scorer_and_gold_copies_are_current():
 
 def test_header(seed_doc):
     h = seed_doc.header
-    assert (h.symbol, h.printed_symbol, h.session, h.agenda_item) == ("A/RES/74/303", "74/303", 74, 125)
+    assert (h.symbol, h.printed_symbol, h.session, h.agenda_item) == ("A/RES/74/304", "74/303", 74, 125)
+    assert h.symbol_source == "correction"  # the Chinese text misprints it (ontology/corrections.ttl)
     assert (h.adopted, h.meeting) == ("2020-09-04", 63)
     assert h.drafts == ["A/74/L.85", "A/74/L.85/Add.1"]
     assert h.title == "联合国与各国议会和各国议会联盟的互动"

@@ -48,7 +48,7 @@ def _fixture_site(build: Path, out: Path) -> Path:
     site = out / "site"
     app = Server(build, site=None)
     try:
-        for path in ("doc/A-RES-74-303", "doc/A-RES-74-303/op/24", "actor/inter-parliamentary-union"):
+        for path in ("doc/A-RES-74-304", "doc/A-RES-74-304/op/24", "actor/inter-parliamentary-union"):
             for ext in TYPES:
                 f = site / f"{path}.{ext}"
                 f.parent.mkdir(parents=True, exist_ok=True)
@@ -175,7 +175,7 @@ def test_every_resource_in_every_format(server, store):
     """Each IRI of the seed at its own path, in each format by Accept, with the right
     Content-Type, Vary and Content-Location; each RDF answer is the graph's triples about it."""
     paths = resource_paths(store)
-    assert len(paths) > 1000 and "doc/A-RES-74-303/op/24/c/2" in paths and "ontology" in paths
+    assert len(paths) > 1000 and "doc/A-RES-74-304/op/24/c/2" in paths and "ontology" in paths
     for path in paths:
         want = expected(store, path)
         assert want, path
@@ -194,7 +194,7 @@ def test_every_resource_in_every_format(server, store):
 def test_explicit_file_urls(server, store):
     """``/PATH.ttl`` and its twins give one format whatever the Accept header says."""
     paths = resource_paths(store)
-    for path in paths[::25] + ["doc/A-RES-74-303", "doc/A-RES-74-303/op/24"]:
+    for path in paths[::25] + ["doc/A-RES-74-304", "doc/A-RES-74-304/op/24"]:
         want = expected(store, path)
         for ext in TYPES:
             status, headers, body = fetch(server.url + f"{path}.{ext}", "text/html")
@@ -205,20 +205,20 @@ def test_explicit_file_urls(server, store):
 
 def test_site_files_are_served(server, site, store):
     """The published files answer when they exist (the fixture site marks its pages)."""
-    status, headers, body = fetch(server.url + "doc/A-RES-74-303/op/24", "text/html")
+    status, headers, body = fetch(server.url + "doc/A-RES-74-304/op/24", "text/html")
     assert status == 200
-    status, headers, body = fetch(server.url + "doc/A-RES-74-303/op/24.ttl")
-    assert body == (site.path / "doc/A-RES-74-303/op/24.ttl").read_bytes()
+    status, headers, body = fetch(server.url + "doc/A-RES-74-304/op/24.ttl")
+    assert body == (site.path / "doc/A-RES-74-304/op/24.ttl").read_bytes()
     status, headers, body = fetch(server.url + "void.ttl")
     assert status == 200 and headers["Content-Type"] == TYPES["ttl"]
     assert body == (site.path / "void.ttl").read_bytes()
     status, headers, body = fetch(server.url, "text/html")
     assert status == 200 and body == (site.path / "index.html").read_bytes()
     if not site.published:
-        _, _, body = fetch(server.url + "doc/A-RES-74-303/op/24", "text/html")
+        _, _, body = fetch(server.url + "doc/A-RES-74-304/op/24", "text/html")
         assert b'data-from="site"' in body
-        _, _, body = fetch(server.url + "doc/A-RES-74-303/op/23", "text/html")  # not in the fixture site
-        assert b'data-from="site"' not in body and b"A-RES-74-303/op/23" in body
+        _, _, body = fetch(server.url + "doc/A-RES-74-304/op/23", "text/html")  # not in the fixture site
+        assert b'data-from="site"' not in body and b"A-RES-74-304/op/23" in body
 
 
 @pytest.mark.parametrize("accept, ext", [
@@ -242,18 +242,18 @@ def test_negotiation(server, accept, ext):
 def test_not_acceptable_not_found_head(server):
     status, headers, body = fetch(server.url + "actor/inter-parliamentary-union", "application/rdf+xml")
     assert status == 406 and b"text/turtle" in body
-    for path in ("nothing/here", "doc/A-RES-74-303/op/999", "doc/A-RES-74-303/op/24.xyz",
+    for path in ("nothing/here", "doc/A-RES-74-304/op/999", "doc/A-RES-74-304/op/24.xyz",
                  "doc/../../../../etc/passwd", "%2e%2e/%2e%2e/etc/passwd", "doc%00", "actor/"):
         status, _, _ = fetch(server.url + path, "text/turtle")
         assert status == 404, path
-    status, headers, body = fetch(server.url + "doc/A-RES-74-303/op/24", "text/turtle", method="HEAD")
+    status, headers, body = fetch(server.url + "doc/A-RES-74-304/op/24", "text/turtle", method="HEAD")
     assert status == 200 and body == b"" and headers["Content-Type"] == TYPES["ttl"]
     assert int(headers["Content-Length"]) > 100
     status, headers, body = fetch(server.url + "sparql", "text/turtle", method="HEAD")
     assert status == 200 and body == b""
-    status, _, _ = fetch(server.url + "doc/A-RES-74-303", method="PUT", data=b"x")
+    status, _, _ = fetch(server.url + "doc/A-RES-74-304", method="PUT", data=b"x")
     assert status == 405
-    status, _, _ = fetch(server.url + "doc/A-RES-74-303", method="DELETE")
+    status, _, _ = fetch(server.url + "doc/A-RES-74-304", method="DELETE")
     assert status == 405
 
 
@@ -312,7 +312,7 @@ def test_sparql_get_post_and_formats(server, store):
 def test_sparql_construct_describe_ask(server, store):
     import pyoxigraph
 
-    construct = ("CONSTRUCT { ?s ?p ?o } WHERE { BIND(<https://w3id.org/un-mandates/doc/A-RES-74-303/op/24> AS ?s) "
+    construct = ("CONSTRUCT { ?s ?p ?o } WHERE { BIND(<https://w3id.org/un-mandates/doc/A-RES-74-304/op/24> AS ?s) "
                  "?s ?p ?o }")
     want = {str(t) for t in store.query(construct, use_default_graph_as_union=True)}
     for accept, fmt in (("text/turtle", pyoxigraph.RdfFormat.TURTLE), ("application/n-triples", pyoxigraph.RdfFormat.N_TRIPLES),
@@ -340,7 +340,7 @@ def test_sparql_named_graphs_and_union(server):
     q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     counts = {}
     for name, extra in (("union", {}), ("vocab", {"default-graph-uri": BASE + "graph/vocabulary"}),
-                        ("doc", {"default-graph-uri": BASE + "graph/A-RES-74-303/zh"})):
+                        ("doc", {"default-graph-uri": BASE + "graph/A-RES-74-304/zh"})):
         status, _, body = fetch(f"{server.url}sparql?" + urllib.parse.urlencode({"query": q, **extra}),
                                 "application/sparql-results+json")
         assert status == 200, body
@@ -349,7 +349,7 @@ def test_sparql_named_graphs_and_union(server):
     # FROM and FROM NAMED in the query are honoured; named-graph-uri alone leaves the default graph empty
     for query, extra, want in (
             (f"SELECT (COUNT(*) AS ?n) FROM <{BASE}graph/vocabulary> WHERE {{ ?s ?p ?o }}", {}, counts["vocab"]),
-            (f"SELECT (COUNT(*) AS ?n) FROM NAMED <{BASE}graph/A-RES-74-303/zh> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", {},
+            (f"SELECT (COUNT(*) AS ?n) FROM NAMED <{BASE}graph/A-RES-74-304/zh> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", {},
              counts["doc"]),
             ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", {"named-graph-uri": BASE + "graph/vocabulary"},
              counts["vocab"]),
@@ -458,7 +458,7 @@ def test_cli_subprocess_and_errors(seed_build, site, tmp_path):
     srv = start_subprocess(seed_build[0], site=site.path, port=0)
     try:
         assert srv.url.startswith("http://127.0.0.1:")
-        status, headers, body = fetch(srv.url + "doc/A-RES-74-303/op/24", "application/n-triples")
+        status, headers, body = fetch(srv.url + "doc/A-RES-74-304/op/24", "application/n-triples")
         assert status == 200 and headers["Content-Type"] == TYPES["nt"]
         status, headers, body = fetch(srv.url + "sparql?" + urllib.parse.urlencode({"query": "ASK {}"}),
                                       "application/sparql-results+json")
@@ -499,7 +499,7 @@ def test_store_rule_is_publish_rule(store):
             hashes.setdefault(v[len(BASE):].split("#")[0], []).append(v)
     for path in paths:
         assert {str(t) for t in describe(store, BASE + path, sorted(hashes.get(path, [])))} == expected(store, path), path
-    for path in ("doc/A-RES-74-303/op/24", "ontology"):  # the slow way, with the publisher's own store query
+    for path in ("doc/A-RES-74-304/op/24", "ontology"):  # the slow way, with the publisher's own store query
         assert {str(t) for t in describe(store, BASE + path)} == {str(t) for t in publish.about(store, BASE + path)}
 
 
@@ -508,10 +508,10 @@ def test_store_only_server(seed_build, store):
     from mandates.web.serve import Server
 
     with Server(seed_build[0], site=None) as s:
-        status, headers, body = fetch(s.url + "doc/A-RES-74-303/op/24/c/2", "text/turtle")
-        assert status == 200 and parsed(body, "ttl") == expected(store, "doc/A-RES-74-303/op/24/c/2")
+        status, headers, body = fetch(s.url + "doc/A-RES-74-304/op/24/c/2", "text/turtle")
+        assert status == 200 and parsed(body, "ttl") == expected(store, "doc/A-RES-74-304/op/24/c/2")
         status, headers, body = fetch(s.url, "text/html")
-        assert status == 200 and b"A-RES-74-303" in body
+        assert status == 200 and b"A-RES-74-304" in body
 
 
 def test_the_server_renders_the_page_the_site_has(seed_build, site):
@@ -523,7 +523,7 @@ def test_the_server_renders_the_page_the_site_has(seed_build, site):
     if not site.published:
         pytest.skip("mandates.web.publish is not there yet")
     with Server(seed_build[0], site=None) as s:
-        for path in ("doc/A-RES-74-303/op/24", "actor/inter-parliamentary-union", "ontology"):
+        for path in ("doc/A-RES-74-304/op/24", "actor/inter-parliamentary-union", "ontology"):
             status, headers, body = fetch(s.url + path, "text/html")
             assert status == 200 and body == (site.path / f"{path}.html").read_bytes(), path
         status, headers, body = fetch(s.url, "text/html")
@@ -557,7 +557,7 @@ def test_another_base(seed_build, tmp_path):
     with Server(seed_build[0], site=tmp_path / "site") as with_site, \
             Server(seed_build[0], site=None, base=other) as from_store:
         assert with_site.base == other  # from the site's manifest.json
-        for path in ("doc/A-RES-74-303/op/24", "actor/inter-parliamentary-union", "doc/A-RES-74-303/zh/m/1003-1005"):
+        for path in ("doc/A-RES-74-304/op/24", "actor/inter-parliamentary-union", "doc/A-RES-74-304/zh/m/1003-1005"):
             a = fetch(with_site.url + path, "text/turtle")
             b = fetch(from_store.url + path, "text/turtle")
             assert a[0] == b[0] == 200, path

@@ -16,12 +16,32 @@ EN_304 = CORPUS / "A-RES-74-304.en.txt"
 def test_the_two_printed_symbols_are_one_resolution():
     from mandates.build.versions import identify
 
-    # same drafts (A/74/L.85), adoption date and session: the English symbol names both
-    assert identify([SEED, EN_304]) == {str(SEED): "A/RES/74/304"}
-    # same symbol in both languages: nothing to rename
+    # the Chinese text misprints 74/303; the corrections table names both A/RES/74/304
+    assert identify([SEED, EN_304]) == {}
+    # same symbol in both languages: nothing to report
     assert identify([CORPUS / "A-RES-55-23.zh.txt", CORPUS / "A-RES-55-23.en.txt"]) == {}
     # different resolutions stay apart
     assert identify([SEED, CORPUS / "A-RES-55-10.zh.txt"]) == {}
+
+
+def test_versions_printing_different_symbols_are_reported_and_keep_their_own(tmp_path):
+    """Without a correction (the same texts with other drafts), two versions that print different
+    symbols are reported, and each is named by its own: an IRI never depends on the other files."""
+    from mandates.build.pipeline import build
+    from mandates.build.versions import identify
+
+    zh, en = tmp_path / "in" / "A-RES-74-303.zh.md", tmp_path / "in" / "A-RES-74-304.en.txt"
+    zh.parent.mkdir()
+    zh.write_text(SEED.read_text(encoding="utf-8").replace("L.85", "L.95"), encoding="utf-8")
+    en.write_text(EN_304.read_text(encoding="utf-8").replace("L.85", "L.95"), encoding="utf-8")
+    assert identify([zh, en]) == {str(zh): "A/RES/74/304"}
+    build([zh.parent], tmp_path / "out", jobs=1)
+    view = json.loads((tmp_path / "out" / "mandates.json").read_text(encoding="utf-8"))
+    iris = {d["language"]: d["iri"] for d in view["documents"]}
+    assert iris == {"zh": "https://w3id.org/un-mandates/doc/A-RES-74-303", "en": "https://w3id.org/un-mandates/doc/A-RES-74-304"}
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    issues = {d["path"]: [i["code"] for i in d["issues"]] for d in report["documents"]}
+    assert "symbol-differs-between-versions" in issues[str(zh)]
 
 
 def test_two_texts_in_one_language_are_never_one_resolution(tmp_path):

@@ -6,13 +6,14 @@ share the resolution's IRI and its paragraph, clause and footnote IRIs (``mandat
 Converted texts sometimes print different symbols for the same resolution (the Chinese
 seed prints 74/303 where the English prints 74/304). The decision recorded here:
 
-* Two files are versions of one resolution when they print the same symbol, or when they
-  agree on the session, the adoption date and the draft symbols (a draft is adopted once).
-* The resolution is then named by the symbol most versions print; on a tie, by the
-  English version's symbol, else the first in symbol order. Each version keeps the symbol
-  it prints (``mnd:printedSymbol``); a version named by another's symbol has
-  ``mnd:symbolSource "other-version"`` and a warning in the report. Nothing is guessed:
-  without drafts and a date in both texts, files with different symbols stay apart.
+* A resolution is named by the symbol its own text prints, in canonical form, or by the
+  symbol ``ontology/corrections.ttl`` records for a known misprint (with its evidence):
+  never by what the other files of a build print, so its IRI does not depend on them.
+* Two files are versions of one resolution when they agree on the session, the adoption
+  date and the draft symbols (a draft is adopted once). Where such versions print different
+  symbols, each keeps its own and the build reports it (``symbol-differs-between-versions``:
+  a misprint to record in the corrections table). Nothing is guessed: without drafts and a
+  date in both texts, nothing is linked.
 
 ``compare`` reads the built store and lists where two versions of one resolution
 disagree: paragraph counts, clauses found in one language only, clause verbs with
@@ -62,16 +63,20 @@ def header_facts(path: Path, *, lang: str | None = None) -> HeaderFacts | None:
 
 
 def identify(paths: list[Path], *, lang: str | None = None) -> dict[str, str]:
-    """Which files must be named by another version's symbol.
+    """Which files print a symbol that another language version of the same resolution prints
+    differently (same drafts, adoption date and session).
+
+    The build reports each such file (``symbol-differs-between-versions``) and names it by its
+    own symbol all the same: a resolution's IRI comes from its own text and the corrections
+    table (``ontology/corrections.ttl``), never from the other files built with it.
 
     Returns:
-        path -> the symbol to use, for the files whose own printed symbol differs from
-        the one chosen for their resolution (all other files keep their own).
+        path -> the symbol the other versions print, for the files whose own symbol differs.
 
     >>> from mandates.core.resources import corpus_dir
     >>> c = corpus_dir()
-    >>> identify([c / "A-RES-74-303.zh.md", c / "A-RES-74-304.en.txt"])
-    {'.../A-RES-74-303.zh.md': 'A/RES/74/304'}
+    >>> identify([c / "A-RES-74-303.zh.md", c / "A-RES-74-304.en.txt"])  # the table corrects the Chinese
+    {}
     """
     facts = [f for f in (header_facts(p, lang=lang) for p in paths) if f is not None and f.symbol]
     # union-find over "same resolution" links
@@ -90,7 +95,7 @@ def identify(paths: list[Path], *, lang: str | None = None) -> dict[str, str]:
     by_adoption: dict[tuple, list[HeaderFacts]] = defaultdict(list)
     for f in facts:
         by_symbol[f.symbol].append(f)  # type: ignore[index]
-        if f.drafts and f.adopted and f.session and f.symbol_source == "text":
+        if f.drafts and f.adopted and f.session and f.symbol_source in ("text", "correction"):
             by_adoption[(f.session, f.adopted, f.drafts)].append(f)
     linked = list(by_symbol.values())
     for group in by_adoption.values():

@@ -47,7 +47,7 @@ from mandates.extract.segment import (
     segment,
 )
 from mandates.rdf.namespaces import DEFAULT_BASE, MND
-from mandates.vocab.concepts import Concept, Lexicon, Vocabulary
+from mandates.vocab.concepts import Concept, Lexicon, Vocabulary, corrections
 
 # ----------------------------------------------------------------------------- context
 
@@ -422,16 +422,19 @@ def _header(ctx: Context) -> None:
         s, e = h.symbol_span
         h.printed_symbol = ctx.source.text[ctx.origin[s]:ctx.origin[e - 1] + 1]
     ctx.issues.extend(issues)
-    if ctx.symbol_option:
+    if ctx.symbol_option and ctx.symbol_reason == "other-version":
+        # another language version prints another symbol: reported, never used (an IRI comes
+        # from the text itself and the corrections table, not from the other files built)
         given = canonical(ctx.symbol_option)
         if h.symbol and given != h.symbol:
-            if ctx.symbol_reason == "other-version":
-                ctx.issue("symbol-differs-between-versions", f"this text prints {h.printed_symbol}, another language "
-                          f"version of the same resolution (same drafts, date and session) prints {given}; "
-                          f"both versions are recorded under {given}", severity="warning")
-            else:
-                ctx.issue("symbol-disagrees", f"the text prints {h.printed_symbol}; the symbol given on the command line "
-                          f"({ctx.symbol_option}) is used", severity="warning")
+            ctx.issue("symbol-differs-between-versions", f"this text prints {h.printed_symbol}, another language "
+                      f"version of the same resolution (same drafts, date and session) prints {given}; each keeps "
+                      "its own; if one is a misprint, record it in ontology/corrections.ttl", severity="warning")
+    elif ctx.symbol_option:
+        given = canonical(ctx.symbol_option)
+        if h.symbol and given != h.symbol:
+            ctx.issue("symbol-disagrees", f"the text prints {h.printed_symbol}; the symbol given on the command line "
+                      f"({ctx.symbol_option}) is used", severity="warning")
         if h.symbol is None or given != h.symbol:
             h.symbol = given
             h.symbol_source = ctx.symbol_reason
@@ -448,7 +451,22 @@ def _header(ctx: Context) -> None:
         h.symbol_source = "file-name"
         ctx.issue("symbol-from-file-name", f"the text gives no symbol; named {h.symbol} from its file name "
                   "(pass --symbol to set it)", severity="warning")
+    _correct_symbol(ctx, h)
     ctx.header = h
+
+
+def _correct_symbol(ctx: Context, h: Header) -> None:
+    """Name the resolution by the symbol ``ontology/corrections.ttl`` records for a known
+    misprint (the printed one stays, flagged)."""
+    if not h.symbol or h.symbol_source not in ("text", "file-name"):
+        return
+    for c in corrections():
+        if c.fits(printed=h.symbol, lang=ctx.lang, adopted=h.adopted, drafts=h.drafts):
+            ctx.issue("symbol-corrected", f"the text prints {h.printed_symbol}; named {c.symbol}, as the corrections "
+                      f"table records ({c.iri}: {c.note})", severity="warning")
+            h.symbol, h.symbol_source = c.symbol, "correction"
+            h.retired_iri_symbol = c.printed if c.retires else None
+            return
 
 
 def symbol_from_file_name(path: str) -> str:

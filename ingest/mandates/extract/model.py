@@ -30,6 +30,7 @@ class Header:
     symbol: str | None = None  # canonical, A/RES/74/303
     printed_symbol: str | None = None  # as printed, 74/303
     symbol_source: str = "text"
+    retired_iri_symbol: str | None = None  # a corrected misprint whose IRI keeps answering for this resolution
     symbol_span: Span | None = None
     session: int | None = None
     agenda_item: int | None = None

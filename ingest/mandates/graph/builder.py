@@ -12,6 +12,7 @@ from pathlib import Path
 from rdflib import XSD as _XSD
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as _DCTERMS
+from rdflib.namespace import OWL
 from rdflib.namespace import PROV as _PROV
 from rdflib.namespace import RDF as _RDF
 from rdflib.namespace import RDFS as _RDFS
@@ -152,6 +153,10 @@ class Builder:
             g.add((expr, MND.flag, self.flag("truncated")))
         if h.symbol_source == "file-name":
             g.add((expr, MND.flag, self.flag("symbol-from-file-name")))
+        if h.symbol_source == "correction":
+            g.add((expr, MND.flag, self.flag("symbol-corrected")))
+        if h.retired_iri_symbol:  # the IRI the misprint gave keeps answering (ontology/corrections.ttl)
+            g.add((URIRef(Minter(h.retired_iri_symbol, self.lang, self.base).work), OWL.sameAs, work))
 
     def _provenance(self, expr: URIRef) -> None:
         d, g, m = self.doc, self.g, self.m
@@ -340,7 +345,7 @@ def build_graph(doc: Document, *, base: str = DEFAULT_BASE) -> tuple[str, Graph]
     >>> doc = extract(read_source(corpus_dir() / "A-RES-74-303.zh.md"), load())
     >>> name, g = build_graph(doc)
     >>> name
-    'https://w3id.org/un-mandates/graph/A-RES-74-303/zh'
+    'https://w3id.org/un-mandates/graph/A-RES-74-304/zh'
     >>> len(g) > 1000
     True
     """

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mandates.core.resources import ontology_dir
 from mandates.core.text import fold_label
-from mandates.rdf.namespaces import MND, SKOS
+from mandates.rdf.namespaces import DCTERMS, ELI, MND, SKOS
 from mandates.rdf.terms import RDFSyntaxError, read_turtle
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -174,6 +174,72 @@ def _parse(files: list[Path]):  # type: ignore[no-untyped-def]
 
 class VocabularyError(Exception):
     """A vocabulary file cannot be read or breaks the vocabulary contract."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A known misprint of a resolution's symbol in one language version (``ontology/corrections.ttl``)."""
+
+    iri: str
+    printed: str  # the misprinted symbol, canonical (A/RES/74/303)
+    lang: str
+    symbol: str  # the resolution's symbol
+    adopted: str | None
+    drafts: frozenset[str]
+    retires: bool  # the printed symbol's IRI names nothing else: it keeps answering for this resolution
+    note: str
+
+    def fits(self, *, printed: str | None, lang: str, adopted: str | None, drafts: tuple[str, ...] | list[str]) -> bool:
+        """Whether a text with these facts is the one this entry corrects: the same printed symbol and
+        language, no fact of the entry contradicted, and at least one of its date and drafts present.
+
+        >>> c = Correction("x", "A/RES/74/303", "zh", "A/RES/74/304", "2020-09-04", frozenset({"A/74/L.85"}), False, "")
+        >>> c.fits(printed="A/RES/74/303", lang="zh", adopted="2020-09-04", drafts=[])
+        True
+        >>> c.fits(printed="A/RES/74/303", lang="zh", adopted=None, drafts=[])  # nothing to tell it by
+        False
+        >>> c.fits(printed="A/RES/74/303", lang="zh", adopted="2020-09-04", drafts=["A/74/L.86"])
+        False
+        """
+        if printed != self.printed or lang != self.lang:
+            return False
+        if adopted and self.adopted and adopted != self.adopted:
+            return False
+        if drafts and self.drafts and not self.drafts & set(drafts):
+            return False
+        return bool((adopted and self.adopted) or (drafts and self.drafts))
+
+
+@lru_cache(maxsize=4)
+def corrections(folder: str | None = None) -> tuple[Correction, ...]:
+    """The known symbol misprints of ``ontology/corrections.ttl`` (none when the file is absent).
+
+    Raises:
+        VocabularyError: the file is not valid Turtle.
+    """
+    path = (Path(folder) if folder else ontology_dir()) / "corrections.ttl"
+    if not path.is_file():
+        return ()
+    by_s: dict[str, dict[str, list]] = {}
+    for s, p, o in _parse([path]):
+        by_s.setdefault(str(s), {}).setdefault(str(p), []).append(o)
+    out = []
+    for s in sorted(by_s):
+        props = by_s[s]
+        if MND + "SymbolCorrection" not in {str(x) for x in props.get(RDF_TYPE, [])}:
+            continue
+
+        def one(prop: str) -> str | None:
+            vals = props.get(prop)
+            return str(sorted(vals, key=str)[0]) if vals else None
+
+        notes = {(_lit_lang(x) or ""): str(x) for x in props.get(SKOS + "note", [])}
+        out.append(Correction(
+            iri=s, printed=one(MND + "printedSymbol") or "", lang=one(DCTERMS + "language") or "",
+            symbol=one(MND + "symbol") or "", adopted=one(ELI + "date_document"),
+            drafts=frozenset(str(x) for x in props.get(MND + "draftSymbol", [])),
+            retires=(one(MND + "retiresPrintedIRI") or "").lower() == "true", note=notes.get("en", "")))
+    return tuple(out)
 
 
 @lru_cache(maxsize=4)

@@ -262,7 +262,7 @@ class Server:
     a background thread, ``stop()`` ends it; as a context manager::
 
         with Server("build", site="site") as s:
-            urllib.request.urlopen(s.url + "doc/A-RES-74-303")
+            urllib.request.urlopen(s.url + "doc/A-RES-74-304")
 
     ``max_concurrent`` queries run at once (and as many worker processes wait ready),
     ``max_connections`` connections are served at once.
