@@ -262,7 +262,7 @@ _HAN = "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002ffff"
 # character, and not before what opens a line (a paragraph number, a footnote marker, a sub-item)
 _WRAPPED = re.compile(
     rf"(?<=[^\n,;:.!?。，；：！？、])\n(?=[{_HAN}])"
-    rf"|(?<=[{_HAN}])\n(?![\n{SUPERSCRIPTS}(（\[]|\d{{1,3}}[.．、](?![0-9])|\d{{1,2}}/(?![0-9])|\s)")
+    rf"|(?<=[{_HAN}])\n(?![\n{SUPERSCRIPTS}(（\[]|\d{{1,3}}[.．、](?![0-9])|\d{{1,2}}/(?![0-9A-Za-z])|\s)")
 
 
 def fold_label(label: str, *, lang: str) -> str:
