@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import header as header_mod
-from . import lexmatch
+from . import lexmatch, places
 from .model import Clause, Document, Footnote, Header, Issue, Mention, Paragraph, Report, Span
 from .read import Source
 from .segment import SUPER, Hole, find_footnotes, mask, normalise_markers, segment
@@ -468,6 +468,7 @@ def _mentions(ctx: Context) -> None:
         _symbol_mentions(ctx, p, words, quotes)
         _unlisted_actors(ctx, p, outside, [m.span for m in p.mentions] + _consumed(hits), bounds)
         p.mentions.sort(key=lambda m: (m.span[0], m.span[1]))
+        places.drop_place_mentions(ctx.vocab, ctx.lang, text, p.mentions)
         for hit in lexmatch.scan(text, s, e, ctx.vocab.lexicon(("theme",), ctx.lang)):
             for theme in hit.entries:
                 if theme not in p.themes:

@@ -97,6 +97,11 @@ class Vocabulary:
         self.organization_classes = organization_classes
         self._notation = {c.notation: c for c in concepts if c.kind == "verb" and c.notation}
         self._marker_words: dict[tuple[str, str], list[str]] = {}
+        self._by_role: dict[str, list[Concept]] = {}  # markers by role: per-paragraph look-ups need not scan every concept
+        for c in concepts:
+            if c.kind == "marker":
+                for r in c.roles:
+                    self._by_role.setdefault(r, []).append(c)
 
     def of_kind(self, kind: str) -> list[Concept]:
         return [c for c in self.concepts if c.kind == kind]
@@ -106,7 +111,7 @@ class Vocabulary:
 
     def markers(self, role: str) -> list[Concept]:
         """The drafting markers with a role (local name of the role, e.g. ``ClauseConjunction``)."""
-        return [c for c in self.concepts if c.kind == "marker" and MND + role in c.roles]
+        return list(self._by_role.get(MND + role, ()))
 
     def marker_words(self, role: str, lang: str) -> list[str]:
         """The folded words of every marker with a role, longest first."""

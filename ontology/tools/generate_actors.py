@@ -14,7 +14,9 @@ States (``ontology/vocab/states.ttl``, scheme ``scheme:states``):
 - ``ontology/sources/states-overrides.tsv``: the UN's names where the packages differ, and
   other names texts use (short forms, former names), each with its source;
 - ``ontology/sources/states-non-actor-names.tsv``: names that contain a State's name but are
-  not actors (a territory, a sea, a currency), written as one non-actor drafting term.
+  not actors (a territory, a sea, a currency), written as one non-actor drafting term;
+- ``ontology/sources/states-place-cues.tsv``: the words that make a State's name a place
+  (``mnd:PlaceCue``, read by ``ingest/places.py``).
 
 Organizations (``ontology/vocab/organizations.ttl``, scheme ``scheme:organizations``) come
 from ``ontology/sources/organizations.tsv`` alone; its rows with an empty type add an
@@ -43,6 +45,7 @@ PREFIXES = """@prefix mnd:     <https://w3id.org/un-mandates/ontology#> .
 @prefix skos:    <http://www.w3.org/2004/02/skos/core#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix xsd:     <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix owl:     <http://www.w3.org/2002/07/owl#> .
 @prefix actor:   <https://w3id.org/un-mandates/actor/> .
 @prefix scheme:  <https://w3id.org/un-mandates/scheme/> .
@@ -171,7 +174,7 @@ def load_states() -> list[State]:
 
 
 def _state_block(s: State, pkg: dict[str, str]) -> str:
-    out = [f"actor:{s.key} a mnd:Actor , {STATUS_CLASS[s.status]} ;", "    skos:inScheme scheme:states ;",
+    out = [f"actor:{s.key} a mnd:Actor , mnd:State , {STATUS_CLASS[s.status]} ;", "    skos:inScheme scheme:states ;",
            f"    skos:prefLabel {lit(s.names['en'], 'en')} , {lit(s.names['zh'], 'zh')} ;"]
     alts: list[str] = []
     for lang in ("en", "zh"):
@@ -241,7 +244,24 @@ def render_states() -> str:
         '    skos:definition "Territories, seas and currencies whose names contain a State\'s name."@en , '
         '"名称中含有国家名称的领土、海域和货币。"@zh .',
     ]
-    return "\n".join(head) + "\n" + "\n\n".join(blocks) + "\n\n" + "\n".join(marker) + "\n"
+    cues = read_tsv(SOURCES / "states-place-cues.tsv")
+    cue_labels = {"en": sorted({c["label"] for c in cues if c["lang"] == "en"}),
+                  "zh": sorted({c["label"] for c in cues if c["lang"] == "zh"})}
+    place = [
+        "",
+        "# words that make a State's name a place (ontology/sources/states-place-cues.tsv; ingest/places.py)",
+        'mnd:PlaceCue a mnd:DraftingMarker ; rdfs:label "place cue"@en , "地点提示词"@zh ;',
+        '    skos:definition "A word right before a name that makes it a place (在俄罗斯联邦举办, the situation in Myanmar): '
+        'an actor of the marker\'s mnd:refersToClass named there is not an actor of the paragraph."@en ,',
+        '        "紧接在名称之前、使其成为地点的词(在俄罗斯联邦举办)：在此提及的、属于该标记 mnd:refersToClass 的行为体'
+        '不是段落的行为体。"@zh .',
+        "d:place-cues a mnd:DraftingMarker ; skos:inScheme scheme:drafting ; mnd:role mnd:PlaceCue ; mnd:refersToClass mnd:State ;",
+        f"    skos:prefLabel {lit(cue_labels['zh'][0], 'zh')} , {lit(cue_labels['en'][0], 'en')} ;",
+        "    skos:altLabel " + " , ".join([lit(x, "zh") for x in cue_labels["zh"][1:]]
+                                        + [lit(x, "en") for x in cue_labels["en"][1:]]) + " ;",
+        '    skos:definition "Place words before a State\'s name."@en , "国家名称前的地点词。"@zh .',
+    ]
+    return "\n".join(head) + "\n" + "\n\n".join(blocks) + "\n\n" + "\n".join(marker + place) + "\n"
 
 
 # ----------------------------------------------------------------------------- organizations
