@@ -4,11 +4,15 @@
 the place of something, not as someone the Assembly names or asks. The words that make a
 name a place (在, 于; in, at) are drafting markers with the role ``mnd:PlaceCue``; the
 class of actors they apply to is the marker's ``mnd:refersToClass`` (``mnd:State``), all
-data (``ontology/vocab/states.ttl``). A State right after such a word ("in the" is one) is dropped from the paragraph's mentions; its span stays taken, so nothing
-else is matched inside it.
+data (``ontology/vocab/states.ttl``). A State right after such a word ("in the" is one;
+in English a city may stand between: "held in Saint Petersburg, Russian Federation") is
+dropped from the paragraph's mentions; its span stays taken, so nothing else is matched
+inside it.
 """
 
 from __future__ import annotations
+
+import re
 
 from .model import Mention
 from .vocab import Vocabulary
@@ -23,6 +27,9 @@ def place_mentions(vocab: Vocabulary, lang: str, text: str, mentions: list[Menti
     >>> text = "the situation in China"
     >>> [m.span for m in place_mentions(v, "en", text, [Mention("actor", (17, 22), [china])])]
     [(17, 22)]
+    >>> text = "held in Hangzhou, China"
+    >>> [m.span for m in place_mentions(v, "en", text, [Mention("actor", (18, 23), [china])])]
+    [(18, 23)]
     """
     classes, words = _cues(vocab, lang)
     if not classes:
@@ -31,13 +38,19 @@ def place_mentions(vocab: Vocabulary, lang: str, text: str, mentions: list[Menti
     for m in mentions:
         if m.kind != "actor" or m.how != "name" or not m.refers or not all(c.types & classes for c in m.refers):
             continue
-        low = " ".join(text[max(0, m.span[0] - 40):m.span[0]].split()).lower()
+        before = " ".join(text[max(0, m.span[0] - 60):m.span[0]].split())
+        if lang == "en":
+            before = _CITY.sub("", before)  # "held in Saint Petersburg, Russian Federation": the city is skipped
+        low = before.lower()
         for w in words:
             if low.endswith(w) and (lang != "en" or len(low) == len(w) or not low[-len(w) - 1].isalnum()):
                 out.append(m)
                 break
     return out
 
+
+# a place name written before the State's ("Hamburg, Germany"): capitalised words and a comma
+_CITY = re.compile(r"(?:\s[A-Z][\w'’.-]*){1,3},$")
 
 _CUES: dict[tuple[int, str], tuple[Vocabulary, frozenset[str], list[str]]] = {}
 
