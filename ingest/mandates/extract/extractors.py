@@ -24,7 +24,7 @@ from mandates.core.text import (
     superscript_value,
 )
 from mandates.extract import header as header_mod
-from mandates.extract import lexmatch
+from mandates.extract import lexmatch, places
 from mandates.extract.model import (
     Clause,
     Document,
@@ -541,6 +541,7 @@ def _mentions(ctx: Context) -> None:
         _symbol_mentions(ctx, p, words, quotes)
         _unlisted_actors(ctx, p, outside, [m.span for m in p.mentions] + _consumed(hits), bounds)
         p.mentions.sort(key=lambda m: (m.span[0], m.span[1]))
+        places.drop_place_mentions(ctx.vocab, ctx.lang, text, p.mentions)
         for hit in lexmatch.scan(text, s, e, ctx.vocab.lexicon(("theme",), ctx.lang)):
             for theme in hit.entries:
                 if theme not in p.themes:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mandates.core.resources import ontology_dir
 from mandates.core.text import fold_label
-from mandates.rdf.namespaces import DCTERMS, ELI, MND, SKOS
+from mandates.rdf.namespaces import DCTERMS, ELI, MND, SKOS, SKOS_NOTE
 from mandates.rdf.terms import RDFSyntaxError, read_turtle
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -96,6 +96,11 @@ class Vocabulary:
         self.organization_classes = organization_classes
         self._notation = {c.notation: c for c in concepts if c.kind == "verb" and c.notation}
         self._marker_words: dict[tuple[str, str], list[str]] = {}
+        self._by_role: dict[str, list[Concept]] = {}  # markers by role: per-paragraph look-ups need not scan every concept
+        for c in concepts:
+            if c.kind == "marker":
+                for r in c.roles:
+                    self._by_role.setdefault(r, []).append(c)
 
     def of_kind(self, kind: str) -> list[Concept]:
         return [c for c in self.concepts if c.kind == kind]
@@ -105,7 +110,7 @@ class Vocabulary:
 
     def markers(self, role: str) -> list[Concept]:
         """The drafting markers with a role (local name of the role, e.g. ``ClauseConjunction``)."""
-        return [c for c in self.concepts if c.kind == "marker" and MND + role in c.roles]
+        return list(self._by_role.get(MND + role, ()))
 
     def marker_words(self, role: str, lang: str) -> list[str]:
         """The folded words of every marker with a role, longest first."""
@@ -233,7 +238,7 @@ def corrections(folder: str | None = None) -> tuple[Correction, ...]:
             vals = props.get(prop)
             return str(sorted(vals, key=str)[0]) if vals else None
 
-        notes = {(_lit_lang(x) or ""): str(x) for x in props.get(SKOS + "note", [])}
+        notes = {(_lit_lang(x) or ""): str(x) for x in props.get(SKOS_NOTE, [])}
         out.append(Correction(
             iri=s, printed=one(MND + "printedSymbol") or "", lang=one(DCTERMS + "language") or "",
             symbol=one(MND + "symbol") or "", adopted=one(ELI + "date_document"),
