@@ -62,8 +62,8 @@ def pair_build(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def stores(seed_build, pair_build):
-    return {"seed": seed_build[0], "pair": pair_build}
+def stores(seed_build, pair_build, corpus_build):
+    return {"seed": seed_build[0], "pair": pair_build, "corpus": corpus_build[0]}
 
 
 class Server(OxigraphServer):

@@ -210,3 +210,13 @@ def test_csv_has_one_row_per_clause(seed_build):
     rows = list(csv.DictReader((out / "mandates.csv").open(encoding="utf-8")))
     assert len(rows) == 63
     assert sum(r["directive"] == "true" for r in rows) == 20
+
+
+def test_the_seed_has_one_iri_alone_and_in_the_corpus(seed_build, corpus_build):
+    """A resolution's IRI comes from its own text and the corrections table: the seed built alone
+    and inside the bundled corpus is the same resource (the Chinese text misprints 74/303)."""
+    iris = []
+    for out in (seed_build[0], corpus_build[0]):
+        view = json.loads((out / "mandates.json").read_text(encoding="utf-8"))
+        iris.append({d["iri"] for d in view["documents"] if d["source"] == SEED.name})
+    assert iris[0] == iris[1] == {"https://w3id.org/un-mandates/doc/A-RES-74-304"}

@@ -42,6 +42,13 @@ def test_versions_printing_different_symbols_are_reported_and_keep_their_own(tmp
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     issues = {d["path"]: [i["code"] for i in d["issues"]] for d in report["documents"]}
     assert "symbol-differs-between-versions" in issues[str(zh)]
+    # and flagged in the graph, where the data-quality query lists it
+    from mandates.rdf.store import open_built
+    from mandates.web.query import run_query
+
+    rows = run_query("data-quality", store=open_built(tmp_path / "out"))
+    assert {(r["issue"], r["lang"]) for r in rows if r["issue"].startswith("symbol")} == {
+        ("symbol-differs-between-versions", "zh")}
 
 
 def test_two_texts_in_one_language_are_never_one_resolution(tmp_path):

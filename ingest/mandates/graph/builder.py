@@ -155,6 +155,8 @@ class Builder:
             g.add((expr, MND.flag, self.flag("symbol-from-file-name")))
         if h.symbol_source == "correction":
             g.add((expr, MND.flag, self.flag("symbol-corrected")))
+        if any(i.code == "symbol-differs-between-versions" for i in d.issues):
+            g.add((expr, MND.flag, self.flag("symbol-differs-between-versions")))
         if h.retired_iri_symbol:  # the IRI the misprint gave keeps answering (ontology/corrections.ttl)
             g.add((URIRef(Minter(h.retired_iri_symbol, self.lang, self.base).work), OWL.sameAs, work))
 
