@@ -139,6 +139,28 @@ def test_chinese_and_english_name_the_same_states_and_observers(vocab):
     assert en["op/3"] == zh["op/2"] == [OBSERVERS_ASKED]
 
 
+REGIONAL = ["african-union", "european-union", "organization-of-islamic-cooperation", "league-of-arab-states"]
+
+
+@pytest.mark.parametrize("text", [
+    "99/2. Test\n\nThe General Assembly,\n\n1. Invites the African Union, the European Union, the Organization of "
+    "Islamic Cooperation and the League of Arab States to cooperate;\n\n63rd plenary meeting\n4 September 2020\n",
+    "99/2. 测试\n\n大会，\n\n1. 邀请非洲联盟、欧洲联盟、伊斯兰合作组织和阿拉伯国家联盟合作；\n\n2020 年 9 月 4 日\n第 63 次全体会议\n",
+])
+def test_a_name_wins_over_a_coreference_term_inside_it(vocab, tmp_path, text):
+    """"the Organization of Islamic Cooperation" is that organization, not the coreference term
+    "the Organization": four regional organizations asked, the same IRIs in both languages."""
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
+
+    path = tmp_path / "A-RES-99-2.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = extract(read_source(path), vocab)
+    [op] = [p for p in doc.paragraphs if p.kind == "operative"]
+    assert [[a.iri[len(ACTOR):] for a in c.addressees] for c in op.clauses] == [REGIONAL]
+    assert not any(i.code == "coreference-unresolved" for i in doc.issues)
+
+
 @pytest.mark.parametrize("text,lang", [
     ("Invites the administering Power of American Samoa to cooperate;", "en"),
     ("Requests a contribution of 5 million United States dollars;", "en"),
@@ -172,3 +194,20 @@ def test_a_state_named_as_a_place_is_not_an_actor(vocab, tmp_path, text, lang, p
     assert place not in named and "democratic-republic-of-the-congo" not in named
     if lang == "zh":
         assert "inter-parliamentary-union" in named
+
+
+@pytest.mark.parametrize("quote", [("\u201c", "\u201d"), ('"', '"')])
+def test_names_in_a_quoted_english_title_are_not_actors(vocab, tmp_path, quote):
+    """As in Chinese 《…》: "United Nations" inside a quoted agenda-item title is the title's."""
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
+
+    o, c = quote
+    path = tmp_path / "A-RES-99-3.en.txt"
+    path.write_text(f"99/3. Test\n\nThe General Assembly,\n\n1. Decides to include in the provisional agenda of its "
+                    f"fifty-fifth session the item entitled {o}United Nations Year of Dialogue among Civilizations{c};"
+                    "\n\n63rd plenary meeting\n4 September 2020\n", encoding="utf-8")
+    doc = extract(read_source(path), vocab)
+    [op] = [p for p in doc.paragraphs if p.kind == "operative"]
+    assert [m for m in op.mentions if m.kind == "actor" and not m.in_title] == []
+    assert [m.refers[0].iri[len(ACTOR):] for m in op.mentions if m.kind == "actor"] == ["united-nations"]

@@ -142,7 +142,8 @@ class Words:
         quotes = []
         for c in vocab.markers("QuoteOpen"):
             o = c.pref.get(lang) or c.pref.get("zh")
-            closes = [x for x in c.labels.get(lang, c.labels.get("zh", ())) if x != o]
+            # (a mark with no other label closes with itself: the straight quote)
+            closes = [x for x in c.labels.get(lang, c.labels.get("zh", ())) if x != o] or [o]
             if o and closes:
                 quotes.append((o, closes[0]))
         self.quotes = quotes
@@ -525,9 +526,16 @@ def _mentions(ctx: Context) -> None:
         for h, _ in list(hits):  # names inside an instrument's name belong to it (unquoted English titles)
             if h.entries[0].kind == "instrument":
                 hits += [(x, True) for x in lexmatch.scan(text, h.start, h.end, actor_lex, bounds=bounds)]
+        taken = 0  # where the last name that replaced a coreference term ends
         for hit, inside in sorted(hits, key=lambda x: x[0].start):
+            if hit.start < taken:
+                continue
             concept = hit.entries[0]
             span = (hit.start, hit.end)
+            if concept.kind == "marker" and MND + "Coreference" in concept.roles and not inside:
+                longer = _name_through(outside, hit, e, lex, bounds)
+                if longer is not None:  # "the Organization of Islamic Cooperation": a name, not "the Organization"
+                    hit, concept, span, taken = longer, longer.entries[0], (longer.start, longer.end), longer.end
             if concept.kind == "marker":
                 if MND + "Coreference" in concept.roles and not inside:
                     p.mentions.append(Mention("actor", span, [], how="coreference", label=concept.iri))
@@ -637,6 +645,19 @@ def _blank(text: str, start: int, end: int, regions: list[Span]) -> str:
         for i in range(max(rs, start), min(re_, end)):
             chars[i - start] = " "
     return text[:start] + "".join(chars) + text[end:]
+
+
+def _name_through(text: str, hit, end: int, lex: Lexicon, bounds):  # type: ignore[no-untyped-def]
+    """A name that starts inside the coreference term ``hit`` and runs past it ("the
+    Organization" in "the Organization of Islamic Cooperation"), or None: a name wins over a
+    coreference term it overlaps."""
+    for k in range(hit.start + 1, hit.end):
+        if text[k - 1].isspace() or not text[k - 1].isalnum():
+            for h in lexmatch.scan(text, k, end, lex, bounds=bounds):
+                if h.start == k and h.end > hit.end and h.entries[0].kind in ("actor", "instrument"):
+                    return h
+                break
+    return None
 
 
 def _names_lexicon(vocab: Vocabulary, lang: str) -> Lexicon:
