@@ -211,3 +211,26 @@ def test_names_in_a_quoted_english_title_are_not_actors(vocab, tmp_path, quote):
     [op] = [p for p in doc.paragraphs if p.kind == "operative"]
     assert [m for m in op.mentions if m.kind == "actor" and not m.in_title] == []
     assert [m.refers[0].iri[len(ACTOR):] for m in op.mentions if m.kind == "actor"] == ["united-nations"]
+
+
+@pytest.mark.parametrize("text,expected,issue", [
+    # one candidate: the body of the Union named with it is no second one
+    ("Taking note of the resolutions adopted by the Inter-Parliamentary Union at the 137th Assembly of the "
+     "Inter-Parliamentary Union, and the activities of that organization in support of the United Nations,",
+     ["inter-parliamentary-union"], False),
+    # two organizations named before "the Union": none is taken, and that is reported
+    ("Welcoming the cooperation of the African Union and the European Union, and the work of the Union in "
+     "support of peace,", [], True),
+])
+def test_a_coreference_term_resolves_only_to_the_one_candidate(vocab, tmp_path, text, expected, issue):
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
+
+    path = tmp_path / "A-RES-99-4.en.txt"
+    path.write_text(f"99/4. Test\n\nThe General Assembly,\n\n{text}\n\n1. Decides to remain seized of the matter.\n\n"
+                    "63rd plenary meeting\n4 September 2020\n", encoding="utf-8")
+    doc = extract(read_source(path), vocab)
+    [pp] = [p for p in doc.paragraphs if p.kind == "preambular"]
+    [coref] = [m for m in pp.mentions if m.how == "coreference"]
+    assert [c.iri[len(ACTOR):] for c in coref.refers] == expected
+    assert any(i.code == "coreference-ambiguous" for i in doc.issues) is issue

@@ -199,7 +199,7 @@ def test_the_manifest_names_known_stores_and_parameters():
 
     lib = library()
     for c in CASES:
-        assert c["store"] in ("seed", "pair"), c["id"]
+        assert c["store"] in ("seed", "pair", "corpus"), c["id"]
         declared = {p.name for p in params_of(lib[c["query"]])}
         assert set(c.get("params", {})) <= declared, c["id"]
         assert c.get("why"), f"{c['id']}: say where in the text the expectations come from"

@@ -1011,6 +1011,23 @@ def _resolve(ctx: Context, p: Paragraph, m: Mention, clause_index: int) -> list:
             ):
                 if c.verb_span[0] < m.span[0]:
                     return list(c.addressees)
+    if count == 1:  # "the Union", 该组织: only where one candidate of the paragraph fits
+        here = {id(x) for x in p.mentions}
+        fits = []
+        for prev in ctx.history:
+            if id(prev) in here and prev.span[0] < m.span[0]:
+                fits += [c for c in prev.refers if c not in fits
+                         and (cls != MND + "Organization" or ctx.vocab.is_organization(c))]
+        # a body of an organization named with it is not a second candidate ("the Inter-Parliamentary
+        # Union … its Assembly … that organization": the Union)
+        fits = [c for c in fits if not any(w.iri in c.part_of for w in fits)]
+        if len(fits) > 1:
+            ctx.issue("coreference-ambiguous", f"'{ctx.masked[m.span[0]:m.span[1]]}' could be any of "
+                      f"{len(fits)} actors named before it in the paragraph; none is taken", span=m.span,
+                      where=p.local)
+            return []
+        if fits:
+            return fits
     out: list[Concept] = []
     for prev in reversed(ctx.history):
         for c in prev.refers:
