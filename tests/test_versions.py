@@ -144,3 +144,34 @@ def test_language_is_detected_from_the_text(text, lang):
     from mandates.extract.read import detect_language
 
     assert detect_language(text) == lang
+
+
+def test_an_iri_a_correction_retires_keeps_answering(tmp_path, monkeypatch):
+    """A made-up correction (the shipped table has none that retires an IRI): the text prints
+    55/10, the table says 55/99 and that 55/10's IRI names nothing else. The graph links the old
+    IRI to the new one, and the server answers the old one (and what is under it) with 301."""
+    import http.client
+
+    from mandates.build.pipeline import build
+    from mandates.extract import extractors
+    from mandates.vocab.concepts import Correction
+    from mandates.web.serve import Server
+
+    fix = Correction("https://example.org/correction/test", "A/RES/55/10", "zh", "A/RES/55/99", None,
+                     frozenset({"A/55/L.18"}), True, "made up for this test")
+    monkeypatch.setattr(extractors, "corrections", lambda: (fix,))
+    out = tmp_path / "out"
+    build([CORPUS / "A-RES-55-10.zh.txt"], out, jobs=1)
+    nq = (out / "graph.nq").read_text(encoding="utf-8")
+    assert ("<https://w3id.org/un-mandates/doc/A-RES-55-10> <http://www.w3.org/2002/07/owl#sameAs> "
+            "<https://w3id.org/un-mandates/doc/A-RES-55-99>") in nq
+    with Server(out, site=None) as s:
+        for old, new in (("/doc/A-RES-55-10", "/doc/A-RES-55-99"), ("/doc/A-RES-55-10/op/1", "/doc/A-RES-55-99/op/1")):
+            conn = http.client.HTTPConnection(s.host, s.port, timeout=30)
+            conn.request("GET", old)
+            r = conn.getresponse()
+            assert (r.status, r.getheader("Location")) == (301, new)
+            conn.close()
+        conn = http.client.HTTPConnection(s.host, s.port, timeout=30)
+        conn.request("GET", "/doc/A-RES-55-99/op/1", headers={"Accept": "text/turtle"})
+        assert conn.getresponse().status == 200

@@ -161,3 +161,9 @@ def select_terms(store, query: str):  # type: ignore[no-untyped-def]
     res = store.query(query, use_default_graph_as_union=True)
     names = [v.value for v in res.variables]
     return names, [dict(zip(names, sol)) for sol in res]
+
+
+def same_as(store) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """The (IRI, IRI) pairs ``owl:sameAs`` links in ``store``, sorted."""
+    return sorted((s, o.value) for s, o in iri_subjects_objects(store, "http://www.w3.org/2002/07/owl#sameAs")
+                  if isinstance(o, pyoxigraph.NamedNode))

@@ -84,7 +84,7 @@ from mandates.rdf.describe import (FIXED, GraphIndex, all_quads, blank, describe
 from mandates.rdf.formats import RESOURCE_ALIASES, RESOURCE_OFFERS, negotiate, parse_accept, resource_bytes, serialize
 from mandates.rdf.formats import RESOURCE_FORMATS as FORMATS
 from mandates.rdf.namespaces import FORMATS_NS, RDF, RDFS, graph_base
-from mandates.rdf.store import StoreError, built_store_path, open_built
+from mandates.rdf.store import StoreError, built_store_path, open_built, same_as
 from mandates.web import publish as publisher
 from mandates.web.pages import TEMPLATES, render
 from mandates.web.site import Site
@@ -289,6 +289,11 @@ class Server:
         self._queries = threading.BoundedSemaphore(max(1, int(max_concurrent)))
         self._thread: threading.Thread | None = None
         self._hash_index = self._index_hash_iris()
+        #: retired resource paths (an IRI a symbol correction retired: ``owl:sameAs`` in the
+        #: graph) -> the path that answers for them now
+        self.retired = {old[len(self.graph_base):]: new[len(self.graph_base):]
+                        for old, new in same_as(self.store) if old.startswith(self.graph_base)
+                        and new.startswith(self.graph_base)}
         self._pages: Site | None = None  # the site's pages over the store, made when first needed
         self._pages_lock = threading.Lock()
         self.httpd = _HTTPServer((host, port), self)  # OSError when the address cannot be bound
@@ -380,6 +385,13 @@ class Server:
         elif any(self.site_file(f"{path}.{e}") is not None for e in FORMATS):
             return True
         return self.in_store(path)
+
+    def moved(self, path: str) -> str | None:
+        """Where a retired resource (or one under it: ``doc/OLD/op/3``) answers now, or None."""
+        for old, new in self.retired.items():
+            if path == old or path.startswith(old + "/"):
+                return new + path[len(old):]
+        return None
 
     def resolve(self, path: str) -> str:
         """The resource path a request path stands for: as sent, or else with its ASCII
@@ -756,6 +768,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _resource(self, path: str) -> None:
         app = self.app
         path = app.resolve(path)
+        moved = app.moved(path)
+        if moved is not None:  # a retired IRI (ontology/corrections.ttl): permanently at its successor
+            return self._send(301, b"", "text/plain; charset=utf-8",
+                              {"Location": "/" + urllib.parse.quote(moved, safe="/%()-._~")})
         # a resource: negotiate
         if app.has_resource(path):
             chosen = negotiate(self.headers.get("Accept"), list(RESOURCE_OFFERS), RESOURCE_ALIASES)
