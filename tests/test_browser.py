@@ -79,7 +79,7 @@ def test_home_page_renders(served, tmp_path):
     doc = dom(f"{url}/index.html", tmp_path / "profile")
     text = doc.text_content()
     assert "UN mandates" in text and "联合国任务授权" in text
-    assert "A/RES/74/303" in text
+    assert "A/RES/74/304" in text
     assert doc.xpath('//a[@href="/doc/A-RES-74-304"]')
     assert doc.xpath('//a[@href="/actor/inter-parliamentary-union"]')
 
