@@ -84,6 +84,26 @@ def open_built(folder: str | Path):  # type: ignore[no-untyped-def]
         raise StoreError(f"cannot open the store in {path}: {exc}") from None
 
 
+def open_for_command(folder: Path, *, option: str = "--store"):  # type: ignore[no-untyped-def]
+    """:func:`open_built` for a command's option: the messages name the option and the folder
+    (``--store X: no such folder (build one with …)``), for the command to print as its own.
+
+    Raises:
+        StoreError: as :func:`open_built`, with those messages.
+    """
+    hint = f"build one with 'mandates build --out {folder}'"
+    try:
+        built_store_path(folder)
+    except StoreError:
+        if not folder.is_dir():
+            raise StoreError(f"{option} {folder}: no such folder ({hint})") from None
+        raise StoreError(f"{option} {folder}: not a built store (no store/ in it; {hint})") from None
+    try:
+        return open_built(folder)
+    except StoreError as exc:
+        raise StoreError(f"{option} {folder}: {exc}") from None
+
+
 def load_nquads(store, data: bytes, *, lenient: bool = False) -> None:  # type: ignore[no-untyped-def]
     """Bulk-load N-Quads into ``store`` (``lenient``: IRIs are not validated again, for bytes
     this package wrote and checked itself)."""

@@ -95,7 +95,7 @@ from mandates.rdf.formats import (RESOURCE_FORMATS, canonical_order, to_jsonld, 
 from mandates.rdf.iris import IRIError, check
 from mandates.rdf.namespaces import CATALOGUE_PREFIXES, DCAT, DCTERMS, ELI, FOAF, FORMATS_NS, MND, OA, ORG, OWL
 from mandates.rdf.namespaces import PREFIXES, PROV, RDF, RDFS, SKOS, SPDX, VOID, XSD, graph_base
-from mandates.rdf.store import StoreError, built_store_path, open_built
+from mandates.rdf.store import StoreError, open_for_command
 from mandates.web.pages import DATA_LICENSE, TEMPLATES, M
 from mandates.web.site import EU_LANG, KINDS, LANG_NAMES, Site
 
@@ -120,19 +120,12 @@ class PublishError(Exception):
 
 
 def _open(build_dir: Path):  # type: ignore[no-untyped-def]
-    """The store of a build folder, read-only (:func:`mandates.rdf.store.open_built`; its errors
-    as :class:`PublishError`)."""
-    hint = f"build one with 'mandates build --out {build_dir}'"
+    """The store of a build folder, read-only (:func:`mandates.rdf.store.open_for_command`; its
+    errors as :class:`PublishError`)."""
     try:
-        built_store_path(build_dir)
-    except StoreError:
-        if not build_dir.is_dir():
-            raise PublishError(f"--store {build_dir}: no such folder ({hint})") from None
-        raise PublishError(f"--store {build_dir}: not a built store (no {build_dir / 'store'}; {hint})") from None
-    try:
-        return open_built(build_dir)
+        return open_for_command(build_dir)
     except StoreError as exc:
-        raise PublishError(f"--store {build_dir}: {exc}") from None
+        raise PublishError(str(exc)) from None
 
 
 # ---------------------------------------------------------------- dataset files

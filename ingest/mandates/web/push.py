@@ -29,7 +29,7 @@ from pathlib import Path
 from mandates import __version__
 from mandates.rdf.describe import graph_names
 from mandates.rdf.formats import graph_ntriples
-from mandates.rdf.store import StoreError, built_store_path, open_built
+from mandates.rdf.store import StoreError, open_for_command
 
 EXIT_OK, EXIT_USAGE, EXIT_STORE = 0, 2, 3
 TIMEOUT = 300  # seconds per request
@@ -91,16 +91,9 @@ def _connection(ep: Endpoint):  # type: ignore[no-untyped-def]
 
 def open_built_store(folder: Path):  # type: ignore[no-untyped-def]
     """The embedded store a build wrote (``folder/store`` or the store folder itself), read-only
-    (:func:`mandates.rdf.store.open_built`; its errors as :class:`PushError`)."""
-    hint = f"build one with 'mandates build --out {folder}'"
+    (:func:`mandates.rdf.store.open_for_command`; its errors as :class:`PushError`)."""
     try:
-        built_store_path(folder)
-    except StoreError:
-        if not folder.is_dir():
-            raise PushError(f"--store {folder}: no such folder ({hint})") from None
-        raise PushError(f"--store {folder}: not a built store (no store/ in it; {hint})") from None
-    try:
-        return open_built(folder)
+        return open_for_command(folder)
     except StoreError as exc:
         raise PushError(str(exc)) from None
 
