@@ -125,3 +125,17 @@ def test_benchmark_scripts_run(tmp_path):
     assert abs(sum(steps.values()) - f["floor_ms"]) < 0.01 and f["budget_ms"] == 20.0
     assert f["ceiling_documents_per_s"] == pytest.approx(2000 / f["floor_ms"])
     assert not list((tmp_path / "work" / "out").glob(".floor.*")), "the scratch store is left behind"
+
+
+def test_longline_benchmark_prints_its_figures():
+    """benchmarks/longline.py builds a one-line text and prints size, times and peak memory."""
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "longline.py"), "--mb", "0.05"],
+                       capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    header, row = r.stdout.strip().splitlines()
+    assert header.split()[:2] == ["MB", "wall"]
+    mb, wall, cpu, peak, ratio = row.split()
+    assert 0.04 < float(mb) < 0.1 and float(wall) > 0 and float(peak) > 10 and ratio.endswith("x")
+    bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "longline.py"), "--mb", "30"],
+                         capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert bad.returncode == 2 and "at most 20 MB" in bad.stderr
