@@ -193,6 +193,24 @@ def _pending_at(text: str, k: int, end: int, first_marker: dict[int, int], done:
     return bool(m) and _number(m.group(1)) not in done and first_marker.get(_number(m.group(1)), end) < k
 
 
+def _outside_titles(text: str, start: int, end: int):  # type: ignore[no-untyped-def]
+    """(offset, character) of the characters of ``text[start:end]`` outside 《titles》 (a full
+    stop inside a title ends nothing).
+
+    >>> "".join(ch for _, ch in _outside_titles("a《b。》c。", 0, 7))
+    'ac。'
+    """
+    depth = 0
+    for i in range(start, end):
+        ch = text[i]
+        if ch == "《":
+            depth += 1
+        elif ch == "》" and depth:
+            depth -= 1
+        elif not depth:
+            yield i, ch
+
+
 def _note_end(text: str, b: int, end: int, lang: str, *, pending, opens) -> int | None:  # type: ignore[no-untyped-def]
     """Where the footnote text starting at ``b`` ends (after its full stop), or None.
 
@@ -200,14 +218,8 @@ def _note_end(text: str, b: int, end: int, lang: str, *, pending, opens) -> int 
     after which the text goes on as a footnote never does: with another footnote, the next
     paragraph, lower-case words (a page break inside a sentence) or the end of the text."""
     limit = min(end, b + _NOTE_MAX)
-    depth = 0
-    for i in range(b, limit):
-        ch = text[i]
-        if ch == "《":
-            depth += 1
-        elif ch == "》" and depth:
-            depth -= 1
-        if depth or ch not in "。.":
+    for i, ch in _outside_titles(text, b, limit):
+        if ch not in "。.":
             continue
         k = i + 1
         if ch == "." and k < end and not text[k].isspace() and not ("\u4e00" <= text[k] <= "\u9fff"):
@@ -231,14 +243,8 @@ def _line_note_end(text: str, start: int, end: int) -> int:
     >>> t[:_line_note_end(t, 0, len(t))]
     '第73/195号决议，附件。'
     """
-    depth = 0
-    for i in range(start, end):
-        ch = text[i]
-        if ch == "《":
-            depth += 1
-        elif ch == "》" and depth:
-            depth -= 1
-        elif not depth and (ch == "。" or (ch == "." and text[i + 1:i + 2] in (" ", "\t"))):
+    for i, ch in _outside_titles(text, start, end):
+        if ch == "。" or (ch == "." and text[i + 1:i + 2] in (" ", "\t")):
             nxt = _NEXT_ON_LINE.match(text, i + 1, end)
             if nxt and (ch == "。" or not nxt.group("han")):
                 return i + 1
