@@ -37,7 +37,7 @@ def pair_build(tmp_path_factory):
     """The seed and the two language versions of the made-up resolution A/RES/99/1, built
     with the pipeline's own stages (read, extract, RDF, graph.nq, vocabulary.ttl, store) but
     without its validation and JSON/CSV exports, which are slow for a resolution in two
-    languages (see the report of this session)."""
+    languages."""
     from mandates.graph.builder import build_graph, vocabulary_graph
     from mandates.extract.extractors import extract
     from mandates.core.files import atomic_write
