@@ -234,3 +234,27 @@ def test_a_coreference_term_resolves_only_to_the_one_candidate(vocab, tmp_path, 
     [coref] = [m for m in pp.mentions if m.how == "coreference"]
     assert [c.iri[len(ACTOR):] for c in coref.refers] == expected
     assert any(i.code == "coreference-ambiguous" for i in doc.issues) is issue
+
+
+@pytest.mark.parametrize("code,expected", [("iso:FRA", "france"), ("iso:fr", "france"), ("m49:250", "france"),
+                                           ("m49:76", "brazil"), ("iso:VAT", "holy-see")])
+def test_asked_of_actor_takes_a_state_by_its_code(tmp_path_factory, code, expected):
+    """asked-of-actor takes an actor by IRI or, for a State, by its ISO 3166 or M49 code."""
+    from mandates.build.pipeline import build
+    from mandates.web.query import run_query
+
+    out = tmp_path_factory.getbasetemp() / "states-asked"
+    if not (out / "graph.nq").exists():
+        build([DATA / "A-RES-99-2.en.txt"], out, jobs=1)
+    rows = run_query("asked-of-actor", store=out, params={"actor": code})
+    assert {r["actor"][len(ACTOR):] for r in rows} == {expected}
+    assert {(r["verb"], r["para"]) for r in rows} == {("call upon", "OP1")}
+
+
+def test_an_unknown_code_is_a_clear_error(tmp_path):
+    from mandates.build.pipeline import build
+    from mandates.web.query import QueryError, run_query
+
+    build([DATA / "A-RES-99-2.en.txt"], tmp_path, jobs=1)
+    with pytest.raises(QueryError, match="iso:XXX: no actor has this code"):
+        run_query("asked-of-actor", store=tmp_path, params={"actor": "iso:XXX"})

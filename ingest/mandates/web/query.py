@@ -46,7 +46,7 @@ from typing import Any
 
 from mandates import __version__
 from mandates.core.resources import queries_dir
-from mandates.rdf.namespaces import DEFAULT_BASE, XSD
+from mandates.rdf.namespaces import DEFAULT_BASE, MND, XSD
 from mandates.rdf.sparql import NotSelect, binding, from_binding, is_term, select_bindings
 from mandates.rdf.store import Query, StoreError, open_built, read_query
 
@@ -58,6 +58,9 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 HTTP_TIMEOUT = 120  # seconds
+#: an actor given by a code: ``iso:FRA`` (ISO 3166-1 alpha-3), ``iso:FR`` (alpha-2), ``m49:250``
+_CODE = re.compile(r"(iso|m49):([A-Za-z]{2,3}|[0-9]{1,3})", re.I)
+CODE_PROPERTIES = {("iso", 3): MND + "isoAlpha3", ("iso", 2): MND + "isoAlpha2", ("m49", 0): MND + "m49"}
 
 
 class QueryError(Exception):
@@ -172,7 +175,7 @@ def parse_param(text: str) -> tuple[str, dict[str, str]]:
 def to_term(value: Any) -> dict[str, str]:
     """A parameter value as a SPARQL JSON term: ``"<iri>"`` an IRI, ASCII digits (or an ``int``)
     an integer, ``bool`` a boolean, other strings a string literal; pyoxigraph terms as they are."""
-    if isinstance(value, dict) and value.get("type") in ("uri", "literal"):
+    if isinstance(value, dict) and value.get("type") in ("uri", "literal", "code"):
         return value
     if isinstance(value, bool):
         return {"type": "literal", "value": "true" if value else "false", "datatype": XSD + "boolean"}
@@ -191,6 +194,12 @@ def to_term(value: Any) -> dict[str, str]:
         raise QueryError(f"{value!r}: an IRI must be written <...>")
     if re.fullmatch(r"[0-9]+", value):
         return {"type": "literal", "value": value, "datatype": XSD + "integer"}
+    code = _CODE.fullmatch(value)
+    if code:  # a State by its code: looked up in the store's vocabulary when the query runs
+        scheme, key = code.group(1).lower(), code.group(2).upper()
+        key = key.zfill(3) if scheme == "m49" else key
+        prop = CODE_PROPERTIES[(scheme, len(key))] if scheme == "iso" else CODE_PROPERTIES[(scheme, 0)]
+        return {"type": "code", "value": key, "property": prop, "given": value}
     return {"type": "literal", "value": value}
 
 
@@ -211,8 +220,9 @@ def bind(query: Query, params: dict[str, Any] | None) -> dict[str, dict[str, str
     for p in declared:
         if p.required and p.name not in given:
             raise QueryError(f"query {query.name} needs --param {p.name}=VALUE ({p.meaning})")
-        if p.name in given and "IRI" in p.meaning and given[p.name]["type"] != "uri":
-            raise QueryError(f"parameter {p.name} of query {query.name} is an IRI: write it <...> ({p.meaning})")
+        if p.name in given and "IRI" in p.meaning and given[p.name]["type"] not in ("uri", "code"):
+            raise QueryError(f"parameter {p.name} of query {query.name} is an IRI: write it <...>, or give a "
+                             f"State's code as iso:FRA, iso:FR or m49:250 ({p.meaning})")
     return given
 
 
@@ -412,11 +422,23 @@ def run_query_terms(name_or_path: str | Path, *, store: Any, params: dict[str, A
 
 
 def _run(query: Query, terms: dict[str, dict[str, str]], store: Any) -> Result:
+    if isinstance(store, (str, Path)) and not is_endpoint(store):
+        store = open_store(store)
+    terms = {k: _by_code(v, store) if v.get("type") == "code" else v for k, v in terms.items()}
     if is_endpoint(store):
         return _execute_http(store, query.text, terms)
-    if isinstance(store, (str, Path)):
-        store = open_store(store)
     return _execute_local(store, query.text, terms)
+
+
+def _by_code(term: dict[str, str], store: Any) -> dict[str, str]:
+    """The actor IRI a code parameter (``iso:FRA``, ``iso:FR``, ``m49:250``) names in the store."""
+    text = f'SELECT DISTINCT ?a WHERE {{ ?a <{term["property"]}> "{term["value"]}" }} ORDER BY ?a'
+    found = _execute_http(store, text, {}) if is_endpoint(store) else _execute_local(store, text, {})
+    iris = [r["a"] for r in found.rows if r.get("a") and r["a"].get("type") == "uri"]
+    if len(iris) != 1:
+        raise QueryError(f"{term['given']}: " + ("no actor has this code" if not iris else
+                                                 f"{len(iris)} actors have this code"))
+    return iris[0]
 
 
 def run_query(name_or_path: str | Path, *, store: Any, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
