@@ -5,7 +5,7 @@
     python3 benchmarks/validators.py --docs /tmp/v100
 
 Documents are built in-process first (not timed). pySHACL runs as the pipeline runs it: the
-document plus the part of the vocabulary it reaches (``workers.vocabulary_for``; that selection
+document plus the part of the vocabulary it reaches (``mandates.validate.document.vocabulary_for``; that selection
 is timed too); on the seed also with the whole vocabulary. The fast engine always validates the
 document with the whole vocabulary (indexed once per process: the one-off cost is printed
 apart). Every document's results are compared, so the figures are for equal answers.

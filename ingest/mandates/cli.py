@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mandates import __version__
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_USAGE, EXIT_INTERNAL = 2, 4  # (the other codes are the commands' own: see the docstring)
 
 #: each command: the module that runs it and its entry point, ``(args) -> exit code``. A module
 #: is imported only for its own command, so ``--help`` and a command that needs no RDF library

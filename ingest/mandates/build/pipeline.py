@@ -123,7 +123,7 @@ def build(paths: list[Path], out: Path, *, base: str = DEFAULT_BASE, symbol: str
         jobs: worker processes (default: the CPUs this process may use; 1 builds in-process).
         force: build every document again, ignoring the artefacts of earlier builds.
         validator: "auto" (pySHACL over the nodes the fast engine finds results for,
-            ``mandates.build.workers._validate``) or "pyshacl" (pySHACL for every document).
+            ``mandates.validate.document.validate_document``) or "pyshacl" (pySHACL for every document).
         progress: called with each document's ``DocResult`` as it is built; if it has a
             ``start(total, unchanged)`` method, that is called first.
         recursive: search folders in their sub-folders too.

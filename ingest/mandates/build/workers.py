@@ -2,15 +2,15 @@
 
 A corpus build (``mandates.build.pipeline.build``) hands every changed file to :func:`process`,
 in parallel worker processes or in-process. A worker loads the vocabularies, the shapes and
-jieba once (they are cached per process). It validates each document with pySHACL, as
-``mandates.validate.engine`` does, with the part of the vocabulary graph the document reaches instead
-of all of it: the same results (:func:`vocabulary_for` says when and why; the tests compare
-both), two to four times faster. It writes the document's artefacts into ``OUT/docs/``:
+jieba once (they are cached per process). It validates each document as
+``mandates.validate.document.validate_document`` does (pySHACL, with the part of the vocabulary
+graph the document reaches, :func:`mandates.validate.document.vocabulary_for`; the tests compare
+both). It writes the document's artefacts into ``OUT/docs/``:
 
 ``<name>.nq``
     the document's named graph as sorted N-Quads (exactly its lines of ``graph.nq``);
 ``<name>.ttl``
-    its Turtle statements (``mandates.exports.graphfiles.turtle_statements``), its part of ``graph.ttl`` and
+    its Turtle statements (``mandates.rdf.terms.turtle_statements``), its part of ``graph.ttl`` and
     ``graph.trig``;
 ``<name>.view.json``
     its part of the mandates view (:func:`view_fragment`);
@@ -166,7 +166,7 @@ def process(task: Task) -> dict[str, Any]:
 
 def shared_triples(terms: list[tuple[str, str, str]], own: str) -> str:
     """What the corpus shapes (``ontology/corpus-shapes.ttl``) need of a document, from its
-    sorted triples (``mandates.build.pipeline.sorted_terms``): as N-Triples, its triples about its
+    sorted triples (``mandates.rdf.terms.sorted_terms``): as N-Triples, its triples about its
     resolution (``own`` without the slash) and about IRIs it does not own (what it cites or
     names, which other documents may state things about too)."""
     work = f"<{own[:-1]}>"

@@ -100,7 +100,7 @@ def _reachable_is_exact(base: str) -> bool:
 
 def fast_engine_ok(base: str) -> bool:
     """Whether bulk builds may validate with ``mandates.validate.fast`` (it compiles the shapes and
-    gives pySHACL's results on every shape fixture: ``mandates.validate.engine.engine_matches_reference``).
+    compiles the shapes: ``mandates.validate.engine.engine_supports_shapes``; tests/test_validators.py checks it gives pySHACL's results on every shape fixture).
     Like :func:`reachable_is_exact`, kept in the user's cache folder."""
     return _fast_engine_ok(base)
 

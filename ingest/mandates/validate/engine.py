@@ -181,7 +181,7 @@ def fast_validate(data: Graph, *, vocabulary: Graph | None = None, base: str = D
 def validate_corpus(ntriples: str, *, base: str = DEFAULT_BASE, fast: bool = False) -> Validation:
     """The corpus shapes (``ontology/corpus-shapes.ttl``) over what documents share (N-Triples,
     see ``mandates.build.pipeline``), with the vocabulary. As for documents: the fast engine may find
-    that there is no result at all (``fast``: the caller knows :func:`engine_matches_reference`);
+    that there is no result at all (``fast``: the caller knows :func:`engine_supports_shapes`);
     any result is pySHACL's, with its report."""
 
     if fast:
@@ -214,7 +214,7 @@ def _around(focus: set[str], ntriples: str) -> str:
 def fast_validate_triples(triples, *, base: str = DEFAULT_BASE, own_nodes_only: bool = False) -> Validation:  # type: ignore[no-untyped-def]
     """:func:`fast_validate` for an iterable of rdflib triples with the whole vocabulary;
     ``own_nodes_only`` validates only the nodes the triples state something about (exact when
-    ``mandates.build.workers.reachable_is_exact`` holds and the triples say nothing about a vocabulary
+    ``mandates.validate.document.reachable_is_exact`` holds and the triples say nothing about a vocabulary
     node)."""
 
     index = DataIndex(_vocabulary_index(base))

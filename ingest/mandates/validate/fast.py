@@ -20,7 +20,7 @@ value node for value-based components, one per focus node for ``sh:minCount``,
 ``sh:maxCount``, ``sh:hasValue`` and ``sh:qualifiedMinCount``, one per duplicated language
 for ``sh:uniqueLang``, one per (predicate, object) for ``sh:closed``, one per failing pair for
 ``sh:lessThanOrEquals``.  ``tests/test_validators.py`` checks it on every shape fixture and
-every corpus document; :func:`engine_matches_reference` repeats the fixture check at run time.
+every corpus document (the build only checks at run time that the engine compiles the shapes).
 
 Many documents may be validated together (one N-Quads text): results carry their focus node,
 so a caller splits them by document (:func:`results_by_graph`).
@@ -1263,7 +1263,7 @@ def validate_index(compiled: CompiledShapes, data: DataIndex, *, own_nodes_only:
     """Every result of the shapes over ``data``. ``own_nodes_only``: only focus nodes ``data``
     itself states something about, not those of its ``base`` index alone (exact when the base
     alone has no result and no shape reaches a base node from the data: see
-    ``mandates.build.workers.reachable_is_exact``)."""
+    ``mandates.validate.document.reachable_is_exact``)."""
     out: list[RawResult] = []
     data._ready()
     data._begin(own_nodes_only)
