@@ -1,9 +1,12 @@
 """``mandates publish``: the static linked-data site of the seed resolution.
 
-Every resource has its page and its three RDF twins; each twin holds exactly the triples
-the graph holds about the IRI (the rule of mandates.web.publish, re-implemented here from the
-raw quads); clause pages show the text with the mentions highlighted and linked; the VoID
-description counts and checksums what the dumps hold; two publishes give the same bytes.
+Every resource (and every named graph) has its page and its four RDF twins; each twin holds
+exactly the description of the IRI (the rule of mandates.rdf.describe, re-implemented here
+from the raw quads: its own triples, its inbound triples, the description's licence, dataset
+and source graphs); clause pages show the text with the mentions highlighted and linked; every
+State and organization of the vocabularies has its page; the VoID description counts and
+checksums what the dumps hold, and the catalogue is DCAT-AP (checked with DCAT-AP 3 shapes);
+pages have their stylesheet when opened as files; two publishes give the same bytes.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import json
 import re
 import subprocess
 import sys
+import urllib.parse
 from collections import defaultdict
 from pathlib import Path
 
@@ -28,7 +32,15 @@ VOID = "http://rdfs.org/ns/void#"
 SPDX = "http://spdx.org/rdf/terms#"
 DCAT = "http://www.w3.org/ns/dcat#"
 CLAUSE = "doc/A-RES-74-304/op/24/c/2"
-FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+           "rdf": ox.RdfFormat.RDF_XML}
+DCT = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+IPU = "actor/inter-parliamentary-union"
+SHAPES = ROOT / "tests/schemas/dcat-ap/dcat-ap-3-compact.ttl"
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -51,20 +63,41 @@ def manifest(site):
     return json.loads((site[0] / "manifest.json").read_text(encoding="utf-8"))
 
 
+class Graph:
+    """The union of the store's graphs, by subject and by object, and the graphs each triple is in
+    (read straight from the store)."""
+
+    def __init__(self, quads):  # type: ignore[no-untyped-def]
+        self.by_s = defaultdict(set)
+        self.by_o = defaultdict(set)
+        self.graphs = defaultdict(set)
+        for q in quads:
+            t = ox.Triple(q.subject, q.predicate, q.object)
+            self.by_s[q.subject.value].add(t)
+            if isinstance(q.object, ox.NamedNode):
+                self.by_o[q.object.value].add(t)
+            self.graphs[t].add(q.graph_name.value)
+
+    def __getitem__(self, s: str) -> set:
+        return self.by_s[s]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(list(self.by_s))
+
+    def items(self):  # type: ignore[no-untyped-def]
+        return self.by_s.items()
+
+
 @pytest.fixture(scope="module")
 def graph(seed_build):
-    """The union of the store's graphs, by subject (read straight from the store)."""
     from mandates.rdf.store import open_store
 
     store = open_store(seed_build[0] / "store", read_only=True)
-    by_s = defaultdict(set)
-    for q in store.quads_for_pattern(None, None, None, None):
-        by_s[q.subject.value].add(ox.Triple(q.subject, q.predicate, q.object))
-    return by_s
+    return Graph(store.quads_for_pattern(None, None, None, None))
 
 
-def expected_about(by_s, iri: str) -> set:
-    """The rule: subject IRI or IRI#fragment, then the anchors and selectors reached from them."""
+def expected_own(by_s, iri: str) -> set:
+    """The IRI's own triples: subject IRI or IRI#fragment, then the anchors and selectors reached from them."""
     todo = [s for s in by_s if s == iri or s.startswith(iri + "#")]
     out, seen = set(), set()
     while todo:
@@ -72,11 +105,28 @@ def expected_about(by_s, iri: str) -> set:
         if s in seen:
             continue
         seen.add(s)
-        for t in by_s.get(s, ()):
+        for t in by_s[s]:
             out.add(t)
             if t.predicate.value in (MND + "anchor", OA + "hasSelector"):
                 todo.append(t.object.value)
     return out
+
+
+def expected_about(graph: Graph, iri: str, limit: int = 500) -> set:
+    """The rule: the own triples, the first ``limit`` inbound ones (by N-Triples form), and what
+    the description document IRI.html says of itself."""
+    N = ox.NamedNode
+    own = expected_own(graph.by_s, iri)
+    inbound = sorted(graph.by_o.get(iri, set()) - own, key=str)
+    kept = inbound[:limit]
+    doc = N(iri + ".html")
+    meta = {ox.Triple(doc, N(FOAF + "primaryTopic"), N(iri)), ox.Triple(doc, N(VOID + "inDataset"), N(BASE + "void.ttl#dataset")),
+            ox.Triple(doc, N(DCT + "license"), N(LICENSE))}
+    meta |= {ox.Triple(doc, N(PROV + "wasDerivedFrom"), N(g)) for t in own | set(kept) for g in graph.graphs[t]}
+    if len(inbound) > limit:
+        q = urllib.parse.quote(f"CONSTRUCT {{ ?s ?p <{iri}> }} WHERE {{ ?s ?p <{iri}> }}", safe="")
+        meta.add(ox.Triple(doc, N(RDFS + "seeAlso"), N(f"{BASE}sparql?query={q}")))
+    return own | set(kept) | meta
 
 
 def triples(data: bytes, fmt) -> set:  # type: ignore[no-untyped-def]
@@ -88,50 +138,140 @@ def files_of(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_every_resource_has_its_four_files(site, manifest, graph):
+def test_every_resource_has_its_five_files(site, manifest, graph):
     root, counts = site
     res = manifest["resources"]
     assert counts["resources"] == len(res) > 1000
     for path, entry in res.items():
         assert entry["iri"] == BASE + path
-        assert set(entry["files"]) == {"html", "ttl", "jsonld", "nt"}
+        assert set(entry["files"]) == {"html", "ttl", "jsonld", "nt", "rdf"}
         for ext, rel in entry["files"].items():
             assert rel == f"{path}.{ext}"
             assert (root / rel).is_file(), rel
-    # every IRI under the base that is a subject has a resource (hash IRIs by their document)
+    # every IRI under the base that is a subject has a resource (hash IRIs by their document),
+    # and so has every named graph
     subjects = {s[len(BASE):].partition("#")[0] for s in graph if s.startswith(BASE)}
-    assert subjects == set(res)
+    graphs = {g[len(BASE):] for gs in graph.graphs.values() for g in gs}
+    assert graphs == {"graph/A-RES-74-304/zh", "graph/vocabulary"}
+    assert subjects | graphs == set(res) and not subjects & graphs
+    assert {res[g]["kind"] for g in graphs} == {"graph"}
     kinds = {e["kind"] for e in res.values()}
     assert {"resolution", "paragraph", "clause", "actor", "instrument", "verb", "theme", "footnote",
             "report", "mention", "ontology"} <= kinds
     assert res["doc/A-RES-74-304"]["kind"] == "resolution"
     assert res[CLAUSE]["kind"] == "clause"
-    assert res["actor/inter-parliamentary-union"]["kind"] == "actor"
+    assert res[IPU]["kind"] == "actor"
     for f in ("index.html", "void.ttl", "context.jsonld", "style.css", "dump/graph.nq", "dump/graph.ttl",
-              "dump/SHA256SUMS", "ontology/index.html", "ontology/mandates.ttl", "ontology.html"):
+              "dump/SHA256SUMS", "ontology/index.html", "ontology/mandates.ttl", "ontology.html", "sitemap.xml",
+              "robots.txt", ".well-known/void.ttl", ".nginx/noninfo.map", ".nginx/retired.map"):
         assert (root / f).is_file(), f
     assert (root / "doc/A-RES-74-304.html").is_file() and (root / "doc/A-RES-74-304").is_dir()
 
 
-def test_twins_hold_the_triples_about_the_iri(site, manifest, graph, seed_build):
+def test_every_state_and_organization_has_its_page(site, manifest):
+    """Every actor of the vocabularies (the States, the organizations, the other actors) has its
+    page and its twins, whether a built text names it or not."""
+    root = site[0]
+    actors = set()
+    for name in ("states.ttl", "organizations.ttl", "actors.ttl"):
+        for t in ox.parse((ROOT / "ontology/vocab" / name).read_bytes(), format=ox.RdfFormat.TURTLE):
+            if t.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" and t.object.value == MND + "Actor":
+                actors.add(t.subject.value[len(BASE):])
+    assert len(actors) > 500
+    states = [a for a in actors if (root / f"{a}.ttl").is_file()
+              and f"<{MND}State>" in (root / f"{a}.nt").read_text(encoding="utf-8")]
+    assert len(states) >= 200
+    missing = sorted(a for a in actors if manifest["resources"].get(a, {}).get("kind") != "actor")
+    assert missing == []
+    assert all((root / f"{a}.html").is_file() for a in actors)
+    # a State no text of the seed names: its page says so, its description is still whole
+    page = (root / "actor/bhutan.html").read_text(encoding="utf-8")
+    assert "No mandate in this dataset asks it." in page and "不丹" in page
+
+
+def test_twins_hold_the_description_of_the_iri(site, manifest, graph, seed_build):
     from mandates.web.publish import about
     from mandates.rdf.store import open_store
 
     root = site[0]
     for path, entry in manifest["resources"].items():
+        if entry["kind"] == "graph":
+            continue
         want = expected_about(graph, entry["iri"])
         assert want and len(want) == entry["triples"], path
         for ext, fmt in FORMATS.items():
             got = triples((root / entry["files"][ext]).read_bytes(), fmt)
             assert got == want, f"{path}.{ext}"
     store = open_store(seed_build[0] / "store", read_only=True)
-    for path in (CLAUSE, "doc/A-RES-74-304/op/24", "ontology", "actor/inter-parliamentary-union",
-                 "doc/A-RES-74-304/zh/m/4536-4539"):
+    for path in (CLAUSE, "doc/A-RES-74-304/op/24", "ontology", IPU, "doc/A-RES-74-304/zh/m/4536-4539"):
         assert set(about(store, BASE + path)) == expected_about(graph, BASE + path), path
-    # the paragraph's twin carries its anchor and the anchor's selector, not its mentions
-    para = {t.subject.value for t in expected_about(graph, BASE + "doc/A-RES-74-304/op/24")}
-    assert para == {BASE + "doc/A-RES-74-304/op/24", BASE + "doc/A-RES-74-304/zh/op/24",
-                    BASE + "doc/A-RES-74-304/zh/op/24/sel"}
+    # the paragraph's own triples are its, its anchor's and the anchor's selector's, not its
+    # mentions' (they only point to it: inbound triples)
+    para = BASE + "doc/A-RES-74-304/op/24"
+    assert {t.subject.value for t in expected_own(graph.by_s, para)} == {
+        para, BASE + "doc/A-RES-74-304/zh/op/24", BASE + "doc/A-RES-74-304/zh/op/24/sel"}
+    desc = expected_about(graph, para)
+    others = {t for t in desc if t.subject.value not in (para, para + ".html") and "/zh/op/24" not in t.subject.value}
+    assert others and all(t.object.value == para for t in others)
+    assert any(t.predicate.value == MND + "inParagraph" for t in others)
+
+
+def test_the_ipu_description_has_inbound_triples_licence_and_provenance(site, graph):
+    """The IPU's Turtle holds the triples that name it as their object (the clauses that ask
+    it, the mentions that refer to it), the licence, the dataset and the graphs it comes from."""
+    root = site[0]
+    ipu = BASE + IPU
+    got = triples((root / f"{IPU}.ttl").read_bytes(), ox.RdfFormat.TURTLE)
+    inbound = {t for t in got if t.object.value == ipu and t.subject.value != ipu + ".html"}
+    addressed = {t.subject.value for t in inbound if t.predicate.value == MND + "addressee"}
+    assert len(addressed) >= 8 and BASE + "doc/A-RES-74-304/op/20/c/1" in addressed
+    assert inbound == graph.by_o[ipu] - expected_own(graph.by_s, ipu)
+    doc = ipu + ".html"
+
+    def obj(p: str) -> set:
+        return {t.object.value for t in got if t.subject.value == doc and t.predicate.value == p}
+
+    assert obj(DCT + "license") == {LICENSE} and obj(VOID + "inDataset") == {BASE + "void.ttl#dataset"}
+    assert obj(FOAF + "primaryTopic") == {ipu}
+    assert obj(PROV + "wasDerivedFrom") == {BASE + "graph/A-RES-74-304/zh", BASE + "graph/vocabulary"}
+    assert not obj(RDFS + "seeAlso")  # every inbound triple is there
+
+
+def test_inbound_triples_are_bounded_with_a_query_for_the_rest(seed_build, graph, monkeypatch):
+    """Past the bound, a description holds the first inbound triples and links to the SPARQL
+    query that gives them all; the store's rule and the in-memory one agree."""
+    from mandates.rdf import describe
+    from mandates.rdf.store import open_store
+
+    monkeypatch.setattr(describe, "MAX_INBOUND", 10)
+    store = open_store(seed_build[0] / "store", read_only=True)
+    ipu = BASE + IPU
+    quads = list(store.quads_for_pattern(None, None, None, None))
+    index = describe.GraphIndex(quads, BASE)
+    got = set(index.about(ipu))
+    assert got == expected_about(graph, ipu, limit=10) == set(describe.describe(store, ipu))
+    (link,) = [t.object.value for t in got if t.predicate.value == RDFS + "seeAlso"]
+    query = urllib.parse.unquote(link.partition("?query=")[2])
+    answer = {ox.Triple(t.subject, t.predicate, t.object)
+              for t in store.query(query, use_default_graph_as_union=True)}
+    assert answer == graph.by_o[ipu] and len(answer) > 10
+    assert len([t for t in got if t.object.value == ipu and t.subject.value != ipu + ".html"]) == 10
+
+
+def test_named_graphs_have_their_pages(site, manifest):
+    root = site[0]
+    g = BASE + "graph/A-RES-74-304/zh"
+    got = triples((root / "graph/A-RES-74-304/zh.ttl").read_bytes(), ox.RdfFormat.TURTLE)
+    void = triples((root / "void.ttl").read_bytes(), ox.RdfFormat.TURTLE)
+    size = {t.object.value for t in void if t.subject.value == g and t.predicate.value == VOID + "triples"}
+    assert {t.object.value for t in got if t.subject.value == g and t.predicate.value == VOID + "triples"} == size
+    assert ox.Triple(ox.NamedNode(BASE + "void.ttl#dataset"), ox.NamedNode(VOID + "subset"), ox.NamedNode(g)) in got
+    roots = {t.object.value for t in got if t.predicate.value == VOID + "rootResource"}
+    assert roots == {BASE + "doc/A-RES-74-304", BASE + "doc/A-RES-74-304/zh"}
+    page = (root / "graph/A-RES-74-304/zh.html").read_text(encoding="utf-8")
+    assert "Named graph" in page and "命名图" in page and "/sparql?query=CONSTRUCT" in page
+    # a resource's page links the graphs its triples come from
+    assert 'href="/graph/A-RES-74-304/zh"' in (root / f"{CLAUSE}.html").read_text(encoding="utf-8")
 
 
 def _text(el) -> str:  # type: ignore[no-untyped-def]
@@ -198,22 +338,34 @@ def test_paragraph_resolution_and_actor_pages(site):
     assert 'href="/doc/A-RES-74-304/op/20/c/1"' in actor  # OP 20 calls for it (asked-of-actor.rq)
     onto = (root / "ontology/index.html").read_text(encoding="utf-8")
     assert 'id="Mandate"' in onto and 'id="LanguageVersion"' in onto and "S01" in onto
-    assert (root / "ontology.html").read_bytes() == (root / "ontology/index.html").read_bytes()
+    # the same page, its stylesheet and formats linked from where each file is
+    assert (root / "ontology.html").read_text(encoding="utf-8") == onto.replace('href="../', 'href="')
     home = (root / "index.html").read_text(encoding="utf-8")
     assert 'href="/doc/A-RES-74-304"' in home and "UN mandates" in home and "联合国" in home
 
 
 def test_internal_links_resolve(site):
+    """Root-relative links resolve as the shipped server configuration resolves them (the file,
+    else ``PATH.html``, else ``PATH/index.html``); relative ones (the stylesheet, the other
+    formats) resolve as files, so a page opened as a file has its style."""
     root = site[0]
     broken = set()
-    for page in root.rglob("*.html"):
-        for h in set(re.findall(r'href="(/[^"#]*)', page.read_text(encoding="utf-8"))):
+    pages = list(root.rglob("*.html"))
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for h in set(re.findall(r'href="(/[^"#?]*)', text)):
             if h == "/sparql":  # served by `mandates serve`
                 continue
             rel = h.lstrip("/")
             if not ((root / rel).is_file() or (root / f"{rel}.html").is_file() or (root / rel / "index.html").is_file()):
                 broken.add(h)
+        for h in set(re.findall(r'href="((?![a-z]+:|/|#)[^"#?]+)', text)):
+            if not (page.parent / h).resolve().is_file():
+                broken.add(f"{page.relative_to(root)}: {h}")
+        (css,) = re.findall(r'<link rel="stylesheet" href="([^"]+)"', text)
+        assert (page.parent / css).resolve() == (root / "style.css").resolve(), page
     assert not broken, sorted(broken)[:10]
+    assert len(pages) > 1000
 
 
 def test_void_counts_and_checksums(site):
@@ -242,6 +394,71 @@ def test_void_counts_and_checksums(site):
         assert obj(dist, DCAT + "byteSize") == [str(len(blob))]
     ctx = json.loads((root / "context.jsonld").read_text(encoding="utf-8"))["@context"]
     assert ctx["mnd"] == MND and ctx["addressee"] == {"@id": "mnd:addressee", "@type": "@id"}
+    assert (root / ".well-known/void.ttl").read_bytes() == (root / "void.ttl").read_bytes()
+
+
+def _shacl(data: bytes):  # type: ignore[no-untyped-def]
+    """pySHACL's verdict on a catalogue (Turtle) under the DCAT-AP 3 shapes: (conforms, violations, warnings)."""
+    import pyshacl
+    from rdflib import Graph as RDFGraph
+    from rdflib import Namespace
+
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    data_g = RDFGraph().parse(data=data, format="turtle")
+    conforms, report, _ = pyshacl.validate(data_g, shacl_graph=RDFGraph().parse(SHAPES, format="turtle"))
+    severity = {str(r): str(report.value(r, sh.resultSeverity)) for r in report.subjects(sh.resultSeverity, None)}
+    violations = sorted(r for r, v in severity.items() if v.endswith("Violation"))
+    return conforms, violations, sorted(r for r, v in severity.items() if v.endswith("Warning"))
+
+
+def test_catalogue_is_dcat_ap(site):
+    """The catalogue passes the DCAT-AP 3 shapes, mandatory and recommended properties alike;
+    a catalogue without its publisher, a dataset without a title or a distribution without its
+    access URL fails them."""
+    root = site[0]
+    void = (root / "void.ttl").read_bytes()
+    conforms, violations, warnings = _shacl(void)
+    assert conforms and not violations and not warnings
+    g = triples(void, ox.RdfFormat.TURTLE)
+
+    def obj(s: str, p: str) -> set:
+        return {t.object.value for t in g if t.subject.value == s and t.predicate.value == p}
+
+    cat, ds, svc = (BASE + "void.ttl#" + x for x in ("catalog", "dataset", "service"))
+    assert obj(cat, DCAT + "dataset") == {ds} and obj(cat, DCAT + "service") == {svc}
+    assert obj(svc, DCAT + "endpointURL") == {BASE + "sparql"} and obj(svc, DCAT + "servesDataset") == {ds}
+    assert obj(ds, DCT + "issued") == obj(ds, DCT + "modified") == {"2020-09-04"}  # the adoption date, not the clock
+    assert "http://publications.europa.eu/resource/authority/data-theme/INTR" in obj(ds, DCAT + "theme")
+    assert {"任务授权", "mandates"} <= obj(ds, DCAT + "keyword")
+    (rights,) = obj(ds, DCT + "rights")
+    assert any("mnd:text" in x for x in obj(rights, RDFS + "label"))
+    (contact,) = obj(ds, DCAT + "contactPoint")
+    assert obj(contact, "http://www.w3.org/2006/vcard/ns#hasURL") == {BASE}
+    for s_, p in ((cat, DCT + "publisher"), (ds, DCT + "title"), (BASE + "dump/graph.nq", DCAT + "accessURL")):
+        kept = [t for t in g if not (t.subject.value == s_ and t.predicate.value == p)]
+        assert len(kept) < len(g)
+        conforms, violations, _ = _shacl(ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES))
+        assert not conforms and violations, (s_, p)
+
+
+def test_sitemap_robots_and_nginx_maps(site, manifest):
+    from lxml import etree
+
+    root = site[0]
+    doc = etree.parse(str(root / "sitemap.xml"))
+    locs = doc.xpath("//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/sitemap/0.9"})
+    assert len(locs) == len(manifest["resources"]) + 2 and len(set(locs)) == len(locs)
+    assert BASE + CLAUSE in locs and BASE + IPU + ".html" in locs and BASE + IPU not in locs
+    robots = (root / "robots.txt").read_text(encoding="utf-8")
+    assert "Disallow: /sparql" in robots and f"Sitemap: {BASE}sitemap.xml" in robots
+    noninfo = re.findall(r'^"(/[^"]+)" 1;$', (root / ".nginx/noninfo.map").read_text(encoding="utf-8"), re.M)
+    want = {"/" + p for p, e in manifest["resources"].items() if e.get("noninformation")}
+    assert set(noninfo) == want and {"/" + IPU, "/verb/request", "/scheme/actors", "/actor/bhutan"} <= want
+    assert not any(p.startswith("/doc/") for p in want)
+    assert {manifest["resources"][p[1:]]["kind"] for p in want} <= {"actor", "verb", "theme", "sdg", "flag",
+                                                                    "drafting", "scheme", "concept", "instrument"}
+    retired = (root / ".nginx/retired.map").read_text(encoding="utf-8").splitlines()
+    assert [line for line in retired if not line.startswith("#")] == []  # the seed retires no IRI
 
 
 def test_publish_is_byte_identical_and_swaps(site, seed_build, tmp_path):
@@ -317,13 +534,32 @@ def test_cli_exit_codes(seed_build, tmp_path):
 def test_serialisers_do_not_depend_on_the_order_given(site, graph):
     import random
 
-    from mandates.web.publish import to_jsonld, to_ntriples, to_turtle
+    from mandates.web.publish import rdfxml, to_jsonld, to_ntriples, to_turtle
 
-    triples = sorted(expected_about(graph, BASE + "doc/A-RES-74-304/op/24"), key=str)
-    shuffled = triples[:]
+    triples_ = sorted(expected_about(graph, BASE + "doc/A-RES-74-304/op/24"), key=str)
+    shuffled = triples_[:]
     random.Random(7).shuffle(shuffled)
-    for write, ext in ((to_turtle, "ttl"), (to_jsonld, "jsonld"), (to_ntriples, "nt")):
-        assert write(shuffled) == write(triples) == (site[0] / f"doc/A-RES-74-304/op/24.{ext}").read_bytes()
+    for write, ext in ((to_turtle, "ttl"), (to_jsonld, "jsonld"), (to_ntriples, "nt"), (rdfxml, "rdf")):
+        assert write(shuffled) == write(triples_) == (site[0] / f"doc/A-RES-74-304/op/24.{ext}").read_bytes()
+    assert (site[0] / "doc/A-RES-74-304/op/24.rdf").read_bytes().startswith(b'<?xml version="1.0"')
+
+
+def test_catalogue_options(seed_build, tmp_path):
+    """``--issued``, ``--publisher`` and ``--contact`` go into the catalogue; a bad one is a usage error."""
+    out = tmp_path / "s"
+    r = run("publish", "--store", str(seed_build[0]), "--out", str(out), "--issued", "2021-01-15",
+            "--publisher", "Example Institute", "--contact", "mailto:data@example.org")
+    assert r.returncode == 0, r.stderr
+    g = triples((out / "void.ttl").read_bytes(), ox.RdfFormat.TURTLE)
+    ds = BASE + "void.ttl#dataset"
+    for p in (DCT + "issued", DCT + "modified"):
+        assert {t.object.value for t in g if t.subject.value == ds and t.predicate.value == p} == {"2021-01-15"}
+    assert any(t.object.value == "Example Institute" for t in g)
+    assert any(t.object.value == "mailto:data@example.org" for t in g)
+    assert _shacl((out / "void.ttl").read_bytes())[0]
+    for opt, value in (("--issued", "last year"), ("--contact", "someone")):
+        r = run("publish", "--store", str(seed_build[0]), "--out", str(tmp_path / "t"), opt, value)
+        assert r.returncode == 2 and opt in r.stderr and "Traceback" not in r.stderr
 
 
 def test_every_phrase_of_the_site_is_in_the_catalogue():

@@ -83,10 +83,13 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--projection", choices=("mandate", "actor-instrument", "co-addressee", "actor-theme"), default="mandate",
                    help="which network: GA asks A together with B (mandate), actor-instrument, co-addressee, actor-theme")
 
-    pb = sub.add_parser("publish", help="write a static linked-data site (HTML + Turtle/JSON-LD/N-Triples twins, VoID/DCAT)")
+    pb = sub.add_parser("publish", help="write a static linked-data site (HTML + Turtle/JSON-LD/N-Triples/RDF-XML twins, VoID/DCAT-AP)")
     pb.add_argument("--store", default="build", help="the folder 'mandates build --out' wrote (default: build/)")
     pb.add_argument("--out", type=Path, required=True, help="the site folder to write")
     pb.add_argument("--base", default=None, help="the base IRI the site is published under (default: the graph's)")
+    pb.add_argument("--issued", default=None, help="the catalogue's release date, YYYY-MM-DD (default: the latest adoption date)")
+    pb.add_argument("--publisher", default=None, help="the publisher's name in the catalogue (default: the project's)")
+    pb.add_argument("--contact", default=None, help="the contact point, an http(s): or mailto: address (default: the site)")
 
     sv = sub.add_parser("serve", help="serve the site with content negotiation and a safe SPARQL endpoint")
     sv.add_argument("--store", default="build", help="the folder 'mandates build --out' wrote (default: build/)")

@@ -1,12 +1,21 @@
 """The triples that describe a resource, over a store or over an in-memory index of a graph.
 
-**The rule** (what the published ``.ttl``, ``.jsonld`` and ``.nt`` of a resource hold, and what
-the server answers for a resource the site has no file for), over the union of all graphs:
+**The rule** (what the published ``.ttl``, ``.jsonld``, ``.nt`` and ``.rdf`` of a resource hold,
+and what the server answers for a resource the site has no file for), over the union of all
+graphs:
 
-1. every triple whose subject is the IRI, or the IRI followed by ``#`` and a fragment;
-2. and, repeatedly, every triple whose subject is the object of a ``mnd:anchor`` or
-   ``oa:hasSelector`` triple already taken (a paragraph brings its anchors and their
-   selectors; a mention brings its selector).
+1. its own triples (:func:`own_triples`, :meth:`GraphIndex.own`): every triple whose subject is
+   the IRI, or the IRI followed by ``#`` and a fragment; and, repeatedly, every triple whose
+   subject is the object of a ``mnd:anchor`` or ``oa:hasSelector`` triple already taken (a
+   paragraph brings its anchors and their selectors; a mention brings its selector);
+2. its inbound triples: those whose object is the IRI (not already taken), sorted by their
+   N-Triples form, at most :data:`MAX_INBOUND`;
+3. the description's own metadata (:func:`description_metadata`): the description document
+   ``{IRI}.html`` (the page; the RDF files are its other formats) has ``foaf:primaryTopic`` the
+   IRI, ``void:inDataset`` the dataset ``{base}void.ttl#dataset``, ``dcterms:license`` the
+   data licence (:data:`DATA_LICENSE`), ``prov:wasDerivedFrom`` every named graph a triple of
+   1 and 2 comes from, and, when inbound triples were left out, ``rdfs:seeAlso`` a SPARQL
+   query (``{base}sparql?query=CONSTRUCT …``) that gives them all.
 
 :func:`describe` and :func:`about` apply it to a store, :meth:`GraphIndex.about` to the
 in-memory index the publisher renders pages from; the tests hold the three to each other.
@@ -18,17 +27,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from mandates.rdf.formats import canonical_order, natural_key
-from mandates.rdf.namespaces import DEFAULT_BASE, MND, OA, RDF, RDFS
+from mandates.rdf.namespaces import DCTERMS, DEFAULT_BASE, FOAF, MND, OA, PROV, RDF, RDFS, VOID, graph_base
 
 #: predicates whose objects are part of the description of their subject
 FOLLOW = (MND + "anchor", OA + "hasSelector")
 #: IRIs that keep their place when the base moves (the ontology's own terms)
 FIXED = (DEFAULT_BASE + "ontology", DEFAULT_BASE + "shapes")
+#: the licence the published data are offered under (the ontology's own licence)
+DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+#: the inbound triples a description holds at most (all of them: the SPARQL query it links to)
+MAX_INBOUND = 500
+#: the dataset every description is in, relative to the base
+DATASET = "void.ttl#dataset"
 
 
 # ---------------------------------------------------------------- terms
@@ -130,19 +146,22 @@ def is_subject(store: Any, value: str) -> bool:
     return next(iter(store.quads_for_pattern(node, None, None)), None) is not None
 
 
-def describe(store: Any, iri: str, hash_iris: list[str] | None = None) -> list[Any]:
-    """The triples the graph holds about ``iri`` (the module's rule), over the union of the
-    named graphs, without duplicates, sorted by their N-Triples form.
+def own_triples(store: Any, iri: str, hash_iris: list[str] | None = None) -> list[Any]:
+    """The triples of part 1 of the module's rule (the IRI's own), over the union of the named
+    graphs, without duplicates, sorted by their N-Triples form. ``hash_iris``: the subjects
+    ``iri#…`` when the caller knows them (else the store is searched for them)."""
+    return sorted(_own_quads(store, iri, hash_iris)[0].values(), key=str)
 
-    ``hash_iris``: the subjects ``iri#…`` when the caller knows them (else the store is
-    searched for them).
-    """
+
+def _own_quads(store: Any, iri: str, hash_iris: list[str] | None) -> tuple[dict[str, Any], set[str]]:
+    """The IRI's own triples by their N-Triples form, and the named graphs they come from."""
     if hash_iris is None:
         prefix = str(ox.Literal(iri + "#"))
         hash_iris = sorted({r["s"].value for r in store.query(
             f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?s) && STRSTARTS(STR(?s), {prefix})) }}")
             if len(r["s"].value) > len(iri) + 1})
     seen: dict[str, Any] = {}
+    graphs: set[str] = set()
     done: set[str] = set()
     todo = [iri, *hash_iris]
     while todo:
@@ -157,31 +176,101 @@ def describe(store: Any, iri: str, hash_iris: list[str] | None = None) -> list[A
         for q in store.quads_for_pattern(node, None, None):
             t = ox.Triple(q.subject, q.predicate, q.object)
             seen.setdefault(str(t), t)
+            if isinstance(q.graph_name, ox.NamedNode):
+                graphs.add(q.graph_name.value)
             if q.predicate.value in FOLLOW and isinstance(q.object, ox.NamedNode):
                 todo.append(q.object.value)
+    return seen, graphs
+
+
+def describe(store: Any, iri: str, hash_iris: list[str] | None = None, *, base: str | None = None) -> list[Any]:
+    """The description of ``iri`` (the module's rule: its own triples, its inbound triples,
+    the description's metadata) over the union of the named graphs, without duplicates,
+    sorted by their N-Triples form.
+
+    ``hash_iris``: the subjects ``iri#…`` when the caller knows them (else the store is
+    searched for them); ``base``: the base of the store's IRIs (else read from the names of
+    its graphs).
+    """
+    seen, graphs = _own_quads(store, iri, hash_iris)
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        return []
+    inbound: dict[str, tuple[Any, set[str]]] = {}
+    for q in store.quads_for_pattern(None, None, node):
+        t = ox.Triple(q.subject, q.predicate, q.object)
+        key = str(t)
+        if key not in seen:
+            entry = inbound.setdefault(key, (t, set()))
+            if isinstance(q.graph_name, ox.NamedNode):
+                entry[1].add(q.graph_name.value)
+    keys = sorted(inbound)
+    for k in keys[:MAX_INBOUND]:
+        seen[k] = inbound[k][0]
+        graphs |= inbound[k][1]
+    if not seen:
+        return []
+    if base is None:
+        base = graph_base(graph_names(store))
+    for t in description_metadata(iri, base, graphs, cut=len(keys) > MAX_INBOUND):
+        seen.setdefault(str(t), t)
     return [seen[k] for k in sorted(seen)]
 
 
 def about(store: Any, iri: str) -> list[Any]:
-    """The triples the store (union of its graphs) holds about ``iri`` (the module's rule), in
-    :func:`canonical_order`."""
-    out: set = set()
-    seen: set[str] = set()
-    todo = [iri]
-    prefix = str(ox.Literal(iri + "#"))
-    res = store.query(f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER (STRSTARTS(STR(?s), {prefix})) }}",
-                      use_default_graph_as_union=True)
-    todo.extend(sol["s"].value for sol in res if isinstance(sol["s"], ox.NamedNode) and len(sol["s"].value) > len(iri) + 1)
-    while todo:
-        s = todo.pop()
-        if s in seen:
-            continue
-        seen.add(s)
-        for q in store.quads_for_pattern(ox.NamedNode(s), None, None, None):
-            out.add(ox.Triple(q.subject, q.predicate, q.object))
-            if q.predicate.value in FOLLOW and isinstance(q.object, ox.NamedNode):
-                todo.append(q.object.value)
-    return canonical_order(out)
+    """The description of ``iri`` in the store (:func:`describe`), in :func:`canonical_order`."""
+    return canonical_order(describe(store, iri))
+
+
+def document_of(iri: str) -> str:
+    """The description document of a resource: its page, ``{IRI}.html`` (the ``.ttl``,
+    ``.jsonld``, ``.nt`` and ``.rdf`` files are the same description in other formats)."""
+    return iri + ".html"
+
+
+def inbound_query(iri: str) -> str:
+    """The SPARQL query that gives every triple whose object is ``iri``.
+
+    >>> inbound_query("http://x.org/a")
+    'CONSTRUCT { ?s ?p <http://x.org/a> } WHERE { ?s ?p <http://x.org/a> }'
+    """
+    return f"CONSTRUCT {{ ?s ?p <{iri}> }} WHERE {{ ?s ?p <{iri}> }}"
+
+
+def graph_query(graph: str) -> str:
+    """The SPARQL query that gives the triples of the named graph ``graph``.
+
+    >>> graph_query("http://x.org/g")
+    'CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <http://x.org/g> { ?s ?p ?o } }'
+    """
+    return f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+
+
+def query_iri(base: str, query: str) -> str:
+    """The IRI of the answer of ``query`` at the endpoint ``{base}sparql`` (SPARQL 1.1 Protocol, GET).
+
+    >>> query_iri("http://x.org/", "ASK {}")
+    'http://x.org/sparql?query=ASK%20%7B%7D'
+    """
+    return base + "sparql?query=" + quote(query, safe="")
+
+
+def description_metadata(iri: str, base: str, graphs: Iterable[str], *, cut: bool = False,
+                         query_target: str | None = None) -> list[Any]:
+    """Part 3 of the module's rule: what the description document ``{iri}.html`` says about
+    itself (its topic, dataset, licence, the named graphs it was derived from and, when
+    ``cut``, the query that gives every inbound triple). ``query_target``: the IRI the query
+    names, when the store knows ``iri`` under another base."""
+    N = ox.NamedNode
+    doc = N(document_of(iri))
+    out = [ox.Triple(doc, N(FOAF + "primaryTopic"), N(iri)),
+           ox.Triple(doc, N(VOID + "inDataset"), N(base + DATASET)),
+           ox.Triple(doc, N(DCTERMS + "license"), N(DATA_LICENSE))]
+    out += [ox.Triple(doc, N(PROV + "wasDerivedFrom"), N(g)) for g in sorted(set(graphs))]
+    if cut:
+        out.append(ox.Triple(doc, N(RDFS + "seeAlso"), N(query_iri(base, inbound_query(query_target or iri)))))
+    return out
 
 
 # ---------------------------------------------------------------- in memory
@@ -189,19 +278,23 @@ def about(store: Any, iri: str) -> list[Any]:
 
 class GraphIndex:
     """The union of a list of quads, indexed by subject and object (IRIs as ``str``), with the
-    questions the publisher asks of it (objects, literals, subjects, types)."""
+    questions the publisher asks of it (objects, literals, subjects, types).
 
-    def __init__(self, quads: list, base: str):
+    ``src_base``: the base the store names these IRIs under, when the quads were moved to
+    ``base`` (the SPARQL queries a description links to run over the store).
+    """
+
+    def __init__(self, quads: list, base: str, src_base: str | None = None):
         self.base = base
+        self.src_base = src_base or base
         self.quads = quads
-        seen: set = set()
-        triples = []
+        #: the named graphs each triple is in
+        self.graphs_of: dict[Any, set[str]] = defaultdict(set)
         for q in quads:
-            t = ox.Triple(q.subject, q.predicate, q.object)
-            if t not in seen:
-                seen.add(t)
-                triples.append(t)
-        triples.sort(key=str)
+            entry = self.graphs_of[ox.Triple(q.subject, q.predicate, q.object)]
+            if isinstance(q.graph_name, ox.NamedNode):
+                entry.add(q.graph_name.value)
+        triples = sorted(self.graphs_of, key=str)
         self.triples = triples
         self.by_s: dict[str, list] = defaultdict(list)
         self.by_o: dict[str, list] = defaultdict(list)
@@ -210,10 +303,6 @@ class GraphIndex:
                 self.by_s[t.subject.value].append(t)
             if isinstance(t.object, ox.NamedNode):
                 self.by_o[t.object.value].append(t)
-        for lst in self.by_s.values():
-            lst.sort(key=str)
-        for lst in self.by_o.values():
-            lst.sort(key=str)
         self.hash_subjects: dict[str, list[str]] = defaultdict(list)
         for s in sorted(self.by_s):
             if "#" in s:
@@ -277,8 +366,8 @@ class GraphIndex:
                 graphs[q.graph_name.value] += 1
         return dict(graphs)
 
-    def about(self, iri: str) -> list:
-        """The triples about ``iri`` (the module's rule), in :func:`canonical_order`."""
+    def own(self, iri: str) -> list:
+        """Part 1 of the module's rule: the IRI's own triples, in :func:`canonical_order`."""
         out: set = set()
         seen: set[str] = set()
         todo = [iri] + self.hash_subjects.get(iri, [])
@@ -292,6 +381,19 @@ class GraphIndex:
                 if t.predicate.value in FOLLOW and isinstance(t.object, ox.NamedNode):
                     todo.append(t.object.value)
         return canonical_order(out)
+
+    def about(self, iri: str) -> list:
+        """The description of ``iri`` (the module's rule), in :func:`canonical_order`."""
+        own = self.own(iri)
+        taken = set(own)
+        inbound = sorted((t for t in self.by_o.get(iri, ()) if t not in taken), key=str)
+        kept = inbound[:MAX_INBOUND]
+        graphs = {g for t in own + kept for g in self.graphs_of.get(t, ())}
+        if not own and not kept:
+            return []
+        target = rebaser(self.base, self.src_base)(ox.NamedNode(iri)).value
+        meta = description_metadata(iri, self.base, graphs, cut=len(inbound) > MAX_INBOUND, query_target=target)
+        return canonical_order([*own, *kept, *meta])
 
 
 def quad_graph_names(quads: list[Any]) -> list[str]:

@@ -1,8 +1,9 @@
 """RDF formats: media types, content negotiation, and byte-stable serialisations of triples.
 
-The published site and the server answer every resource as HTML, Turtle, JSON-LD or
-N-Triples (:data:`RESOURCE_FORMATS`), chosen by :func:`negotiate` on an ``Accept`` header.
-:func:`to_turtle`, :func:`to_jsonld`, :func:`to_ntriples` and :func:`to_nquads` write any
+The published site and the server answer every resource as HTML, Turtle, JSON-LD,
+N-Triples or RDF/XML (:data:`RESOURCE_FORMATS`), chosen by :func:`negotiate` on an ``Accept``
+header. :func:`to_turtle`, :func:`to_jsonld`, :func:`to_ntriples`, :func:`rdfxml` and
+:func:`to_nquads` write any
 collection of pyoxigraph triples (or quads) in :func:`canonical_order`, so equal sets of
 triples give equal bytes whatever order they come in.
 
@@ -29,10 +30,11 @@ RESOURCE_FORMATS = {
     "ttl": "text/turtle; charset=utf-8",
     "jsonld": "application/ld+json",
     "nt": "application/n-triples",
+    "rdf": "application/rdf+xml",
 }
 #: media types a client may ask for, to the extension that answers them (in the server's order)
 RESOURCE_OFFERS = {"text/html": "html", "text/turtle": "ttl", "application/ld+json": "jsonld",
-                   "application/n-triples": "nt"}
+                   "application/n-triples": "nt", "application/rdf+xml": "rdf"}
 #: other names of these types, which count when a client names them exactly
 RESOURCE_ALIASES = {"text/html": ["application/xhtml+xml"], "text/turtle": ["application/x-turtle"],
                     "application/ld+json": ["application/json"], "application/n-triples": ["text/plain"]}
@@ -249,6 +251,13 @@ def to_jsonld(triples: Iterable) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 
 
+def rdfxml(triples: Iterable) -> bytes:
+    """RDF/XML (pyoxigraph's writer) in :func:`canonical_order`, declaring only the prefixes
+    used (the same bytes whatever order the triples come in)."""
+    triples = canonical_order(triples)
+    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=used_prefixes(triples, PREFIXES)) or b""
+
+
 def serialize(triples: list, media_type: str, *, prefixes: dict[str, str] | None = None) -> bytes:
     """``triples`` in the RDF media type ``media_type`` (:data:`RDF_MEDIA`), by pyoxigraph;
     ``prefixes`` for Turtle and RDF/XML."""
@@ -259,8 +268,8 @@ def serialize(triples: list, media_type: str, *, prefixes: dict[str, str] | None
 
 
 def resource_bytes(triples: list, ext: str) -> bytes:
-    """A resource's triples as its ``.ttl``, ``.jsonld`` or ``.nt`` file (the published bytes)."""
-    return {"ttl": to_turtle, "nt": to_ntriples, "jsonld": to_jsonld}[ext](triples)
+    """A resource's triples as its ``.ttl``, ``.jsonld``, ``.nt`` or ``.rdf`` file (the published bytes)."""
+    return {"ttl": to_turtle, "nt": to_ntriples, "jsonld": to_jsonld, "rdf": rdfxml}[ext](triples)
 
 
 def graph_ntriples(store: Any, name: str) -> bytes:

@@ -24,10 +24,11 @@ import jinja2
 from markupsafe import Markup
 
 from mandates import __version__
+from mandates.rdf.describe import DATA_LICENSE
+
+__all__ = ["DATA_LICENSE", "TEMPLATES", "M", "messages", "render", "render_string", "stream", "environment"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-#: the licence the published data are offered under (the ontology's own licence)
-DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 
 
 @functools.lru_cache(maxsize=None)

@@ -3,25 +3,36 @@
 ``publish(build_dir, out, base=None)`` reads the store a ``mandates build --out`` folder holds
 (``<build_dir>/store``, opened read-only) and writes into ``out``:
 
-``PATH.html``, ``PATH.ttl``, ``PATH.jsonld``, ``PATH.nt``
+``PATH.html``, ``PATH.ttl``, ``PATH.jsonld``, ``PATH.nt``, ``PATH.rdf``
     for every resource ``{base}PATH``: every IRI under the base that is the subject of a
     triple (documents, paragraphs, clauses, reporting requests, footnotes, language
-    versions, anchors, mentions, selectors, actors, instruments, verbs, themes, SDGs, flags,
-    drafting conventions, schemes, the ontology, ...). A hash IRI ``{base}PATH#x`` belongs
-    to the resource ``PATH`` (a client drops the fragment before asking). ``doc/A-RES-74-303.html``
-    sits next to the folder ``doc/A-RES-74-303/``. The HTML page shows Chinese and English
-    together; paragraph, clause and footnote pages show the source text with every extracted
-    mention highlighted (``<mark>``) and linked to the actor's or instrument's page.
+    versions, anchors, mentions, selectors, actors (every State and organization of the
+    vocabularies, named in a built text or not), instruments, verbs, themes, SDGs, flags,
+    drafting conventions, schemes, the ontology, ...), and every named graph ``{base}graph/…``
+    (its VoID: size, the resources it holds first, its source, the query that gives it). A
+    hash IRI ``{base}PATH#x`` belongs to the resource ``PATH`` (a client drops the fragment
+    before asking). ``doc/A-RES-74-303.html`` sits next to the folder ``doc/A-RES-74-303/``.
+    The HTML page shows Chinese and English together; paragraph, clause and footnote pages
+    show the source text with every extracted mention highlighted (``<mark>``) and linked to
+    the actor's or instrument's page.
 ``index.html``
     the home page (Chinese and English).
-``void.ttl``
-    the VoID and DCAT description of the dataset ``{base}void.ttl#dataset``: licence,
-    sources (the ``corpus/SOURCES.tsv`` address of each file built, else the official text
-    of its resolution), triple counts (the union, and
-    each named graph as a ``void:subset``), the dumps with their byte sizes and SHA-256.
+``void.ttl`` (and the same bytes as ``.well-known/void.ttl``)
+    the VoID and DCAT-AP description of the dataset ``{base}void.ttl#dataset`` and of its
+    catalogue (:mod:`mandates.web.catalogue`): licence, rights of the republished UN texts,
+    publisher, contact point, dates, keywords and themes, sources, triple counts (the union,
+    and each named graph as a ``void:subset``), the dumps with their byte sizes and SHA-256,
+    the SPARQL endpoint as a ``dcat:DataService``.
 ``dump/graph.nq``, ``dump/graph.ttl``, ``dump/SHA256SUMS``
     every quad of the store (the document graphs and the vocabulary graph) as sorted
     N-Quads, their union as Turtle, and the checksums (``sha256sum -c`` reads the file).
+``sitemap.xml``, ``robots.txt``
+    every page's address for crawlers (non-information resources by their ``.html`` page),
+    and where the sitemap is (the endpoint is not to be crawled).
+``.nginx/noninfo.map``, ``.nginx/retired.map``
+    maps for the nginx configuration of ``deploy/nginx``: the paths of the resources that are
+    no documents (actors and concepts: answered 303 to their description), and the retired
+    IRIs (symbol corrections, ``owl:sameAs``: answered 301).
 ``context.jsonld``
     a JSON-LD context: the prefixes and a term for every property of the ontology.
 ``ontology/index.html`` (and ``ontology/mandates.ttl``, ``ontology/shapes.ttl``)
@@ -33,30 +44,31 @@
     hash IRIs would not land on their term; it also configures the root logger on import.)
 ``style.css``, ``manifest.json``
     the stylesheet, and the list of every resource: ``{"resources": {PATH: {"iri", "kind",
-    "triples", "files": {"html", "ttl", "jsonld", "nt"}}}, ...}`` plus the site files and the
-    media type of each extension (``mandates serve`` reads it).
+    "triples", "files": {"html", "ttl", "jsonld", "nt", "rdf"}, "noninformation"}}, ...}``
+    plus the site files and the media type of each extension (``mandates serve`` reads it).
 
-**The triples about an IRI** (what the ``.ttl``, ``.jsonld`` and ``.nt`` of a resource hold),
-over the union of all graphs of the store:
-
-1. every triple whose subject is the IRI, or the IRI followed by ``#`` and a fragment;
-2. and, repeatedly, every triple whose subject is the object of a ``mnd:anchor`` or
-   ``oa:hasSelector`` triple already taken (a paragraph brings its anchors and their
-   selectors; a mention brings its selector).
-
-Nothing else: mentions point to their paragraph (``mnd:inParagraph``), so they are not
-part of it, and a reporting request, a footnote or a clause is a resource of its own.
-:func:`mandates.rdf.describe.about` is the rule in code (over a store, :meth:`Data.about`
-over the in-memory index); :func:`mandates.rdf.formats.to_turtle`, ``to_jsonld`` and
-``to_ntriples`` write any list of triples in ``canonical_order``, so the bytes do not depend
-on the order the triples come in (this module re-exports them).
+**The description of an IRI** (what the ``.ttl``, ``.jsonld``, ``.nt`` and ``.rdf`` of a
+resource hold) is the rule of :mod:`mandates.rdf.describe`, over the union of all graphs of
+the store: the IRI's own triples (those whose subject is the IRI or IRI#fragment, and,
+repeatedly, those of the objects of ``mnd:anchor`` and ``oa:hasSelector``: a paragraph brings
+its anchors and their selectors, a mention its selector; mentions point to their paragraph,
+so they are not part of it, and a reporting request, a footnote or a clause is a resource of
+its own); the triples whose object is the IRI (at most 500; past that, the description links
+to the SPARQL query that gives them all); and what the description document ``PATH.html``
+says of itself (its topic, ``void:inDataset``, ``dcterms:license``, ``prov:wasDerivedFrom`` the
+named graphs). :func:`mandates.rdf.describe.about` is the rule in code (over a store,
+:meth:`Data.about` over the in-memory index); :func:`mandates.rdf.formats.to_turtle`,
+``to_jsonld``, ``to_ntriples`` and ``rdfxml`` write any list of triples in
+``canonical_order``, so the bytes do not depend on the order the triples come in (this module
+re-exports them).
 
 Links inside pages are root-relative (``/doc/A-RES-74-303/op/24``, no extension) so the
-site works at any host: ``mandates serve`` negotiates the format; a plain web server needs
-to try ``$uri.html`` (nginx: ``try_files $uri.html $uri $uri/index.html =404;``). The IRIs
-shown are the real IRIs under the base. With ``--base`` other than the graph's, every IRI
-under the graph's base is moved to the new one (the ontology's own terms never move), in
-the pages, the twins and the dumps alike.
+site works at any host: ``mandates serve`` negotiates the format, and so does the nginx
+configuration of ``deploy/nginx`` (``try_files $uri.$ext``); the stylesheet and a page's other
+formats are linked relatively, so a page opened as a file has its style. The IRIs shown are
+the real IRIs under the base. With ``--base`` other than the graph's, every IRI under the
+graph's base is moved to the new one (the ontology's own terms never move), in the pages,
+the twins and the dumps alike.
 
 The pages are rendered by :mod:`mandates.web.site` from the Jinja2 templates of
 ``templates/`` (the server renders its pages from the same templates); the site's fixed
@@ -65,10 +77,12 @@ words (Chinese and English) are in ``templates/messages.json``, its stylesheet i
 
 Everything is written into a fresh folder beside ``out`` (each file with
 :func:`mandates.core.files.atomic_write`) and swapped in at the end, so a half-written site
-never replaces a good one; nothing carries a date, so equal stores give equal bytes.
+never replaces a good one; nothing carries the clock's date (the catalogue's dates come from
+the data or ``--issued``), so equal stores give equal bytes.
 
-Exit codes of ``mandates publish``: 0 written; 2 usage (bad ``--base``, ``--out`` a file or a
-folder that is not a site, or ``--out`` cannot be written); 3 the store (no such folder, no built store, cannot be opened).
+Exit codes of ``mandates publish``: 0 written; 2 usage (bad ``--base``, ``--issued`` or
+``--contact``, ``--out`` a file or a folder that is not a site, or ``--out`` cannot be
+written); 3 the store (no such folder, no built store, cannot be opened).
 """
 
 from __future__ import annotations
@@ -88,23 +102,25 @@ from typing import Any, Callable
 from mandates import __version__
 from mandates.core.files import atomic_write, swap_dir
 from mandates.core.resources import corpus_dir, ontology_dir
-from mandates.rdf.describe import GraphIndex, about, all_quads, literal, quad_graph_names, rebase_quads, triple
-from mandates.rdf.describe import iri as iri_term
-from mandates.rdf.formats import (RESOURCE_FORMATS, canonical_order, to_jsonld, to_nquads, to_ntriples,
-                                  to_turtle)
+from mandates.rdf.describe import (DATASET, MAX_INBOUND, GraphIndex, about, all_quads, quad_graph_names,
+                                   rebase_quads)
+from mandates.rdf.formats import (RESOURCE_FORMATS, canonical_order, rdfxml, resource_bytes, to_jsonld, to_nquads,
+                                  to_ntriples, to_turtle)
 from mandates.rdf.iris import IRIError, check
-from mandates.rdf.namespaces import CATALOGUE_PREFIXES, DCAT, DCTERMS, ELI, FOAF, FORMATS_NS, MND, OA, ORG, OWL
-from mandates.rdf.namespaces import PREFIXES, PROV, RDF, RDFS, SKOS, SPDX, VOID, XSD, graph_base
+from mandates.rdf.namespaces import MND, OWL, PREFIXES, RDF, graph_base
 from mandates.rdf.store import StoreError, open_for_command
-from mandates.web.pages import DATA_LICENSE, TEMPLATES, M
-from mandates.web.site import EU_LANG, KINDS, LANG_NAMES, Site
+from mandates.web.catalogue import PREFIXES as CATALOGUE
+from mandates.web.catalogue import (CatalogueInfo, graph_description, nginx_maps, robots_txt, sitemap_files,
+                                    void_triples)
+from mandates.web.pages import TEMPLATES
+from mandates.web.site import KINDS, LANG_NAMES, Site
 
-__all__ = ["publish", "publish_cli", "about", "Data", "to_turtle", "to_jsonld", "to_ntriples", "to_nquads",
-           "canonical_order", "KINDS", "LANG_NAMES", "TEMPLATES", "FORMATS", "PublishError"]
+__all__ = ["publish", "publish_cli", "about", "Data", "to_turtle", "to_jsonld", "to_ntriples", "to_nquads", "rdfxml",
+           "canonical_order", "KINDS", "LANG_NAMES", "TEMPLATES", "FORMATS", "PublishError", "CatalogueInfo",
+           "void_triples"]
 
 EXIT_OK, EXIT_USAGE, EXIT_STORE = 0, 2, 3
 
-DCT = DCTERMS
 #: media type of each file a resource has
 FORMATS = RESOURCE_FORMATS
 #: the in-memory index of the graph the pages are rendered from
@@ -159,89 +175,6 @@ def context_doc(data: Data) -> dict[str, Any]:
     return {"@context": ctx}
 
 
-def void_triples(site: Site, dumps: dict[str, dict[str, Any]], graphs: dict[str, int], triples: int) -> list:
-    """The VoID and DCAT description of the dataset ``{base}void.ttl#dataset``."""
-    d, base = site.d, site.base
-    N, L = iri_term, literal
-    ds = N(base + "void.ttl#dataset")
-    out = []
-
-    def add(s: Any, p: str, o: Any) -> None:
-        out.append(triple(s, N(p), o))
-
-    def integer(n: int, dt: str = "integer") -> Any:
-        return L(str(n), datatype=XSD + dt)
-
-    add(ds, RDF + "type", N(VOID + "Dataset"))
-    add(ds, RDF + "type", N(DCAT + "Dataset"))
-    for lang, text in zip(("zh", "en"), M("Mandates in UN General Assembly resolutions")):
-        add(ds, DCT + "title", L(text, language=lang))
-    for lang, text in zip(("zh", "en"), M("void.description")):
-        add(ds, DCT + "description", L(text, language=lang))
-    add(ds, DCT + "license", N(DATA_LICENSE))
-    add(ds, DCT + "creator", N(f"{base}tool/mandates/{__version__}") if f"{base}tool/mandates/{__version__}" in d.by_s
-        else L(f"mandates {__version__}"))
-    add(ds, DCAT + "landingPage", N(base))
-    add(ds, FOAF + "homepage", N(base))
-    add(ds, VOID + "uriSpace", L(base))
-    add(ds, VOID + "sparqlEndpoint", N(base + "sparql"))
-    add(ds, VOID + "triples", integer(triples))
-    add(ds, VOID + "entities", integer(len(site.paths)))
-    subjects = {t.subject for t in d.triples}
-    add(ds, VOID + "distinctSubjects", integer(len(subjects)))
-    add(ds, VOID + "distinctObjects", integer(len({t.object for t in d.triples})))
-    add(ds, VOID + "properties", integer(len({t.predicate for t in d.triples})))
-    add(ds, VOID + "classes", integer(len({t.object for t in d.triples if t.predicate.value == RDF + "type"})))
-    for v in (MND.rstrip("#"), ELI.rstrip("#"), OA.rstrip("#"), PROV.rstrip("#"), SKOS.rstrip("/"), DCT.rstrip("/"),
-              ORG.rstrip("#")):
-        add(ds, VOID + "vocabulary", N(v))
-    for lang in sorted(EU_LANG):
-        add(ds, DCT + "language", N(lang))
-    # where each built text came from (corpus/SOURCES.tsv), else the official text of its work
-    sources: set[str] = set()
-    for expr in d.subjects(RDF + "type", MND + "LanguageVersion"):
-        f = d.literal(expr, MND + "sourceFile") or ""
-        if f in site.sources:
-            sources.add(site.sources[f])
-        else:
-            for w in d.iris(expr, ELI + "realizes"):
-                sources.update(d.iris(w, RDFS + "seeAlso"))
-    for src in sorted(sources):
-        add(ds, DCT + "source", N(src) if re.match(r"https?://\S+$", src) else L(src))
-    works = sorted(s for s in site.paths.values() if site.kind(s) == "resolution" and d.iris(s, ELI + "is_realized_by"))
-    for w in works:
-        add(ds, VOID + "rootResource", N(w))
-    for w in works[:1]:
-        add(ds, VOID + "exampleResource", N(w))
-        paras = site.paragraphs_of(w)
-        clauses = [c for p in paras for c in site.clauses_of(p)]
-        if clauses:
-            add(ds, VOID + "exampleResource", N(clauses[0]))
-    for g, n in sorted(graphs.items()):
-        add(ds, VOID + "subset", N(g))
-        add(N(g), RDF + "type", N(VOID + "Dataset"))
-        add(N(g), VOID + "triples", integer(n))
-    media = {"graph.nq": ("application/n-quads", FORMATS_NS + "N-Quads"),
-             "graph.ttl": ("text/turtle", FORMATS_NS + "Turtle")}
-    for name, info in sorted(dumps.items()):
-        dist = N(base + "dump/" + name)
-        add(ds, VOID + "dataDump", dist)
-        add(ds, DCAT + "distribution", dist)
-        add(ds, VOID + "feature", N(media[name][1]))
-        add(dist, RDF + "type", N(DCAT + "Distribution"))
-        add(dist, DCAT + "downloadURL", dist)
-        add(dist, DCAT + "mediaType", N("http://www.iana.org/assignments/media-types/" + media[name][0]))
-        add(dist, DCAT + "byteSize", integer(info["bytes"], "nonNegativeInteger"))
-        add(dist, DCT + "license", N(DATA_LICENSE))
-        add(dist, VOID + "triples", integer(info["triples"]))
-        chk = N(base + "dump/" + name + "#sha256")
-        add(dist, SPDX + "checksum", chk)
-        add(chk, RDF + "type", N(SPDX + "Checksum"))
-        add(chk, SPDX + "algorithm", N(SPDX + "checksumAlgorithm_sha256"))
-        add(chk, SPDX + "checksumValue", L(info["sha256"], datatype=XSD + "hexBinary"))
-    return canonical_order(out, ds.value)
-
-
 # ---------------------------------------------------------------- publish
 
 
@@ -266,13 +199,18 @@ def normalise_base(base: str) -> str:
     return base
 
 
-def publish(build_dir: Path, out: Path, *, base: str | None = None, progress: Callable[[str], None] | None = None
-            ) -> dict[str, Any]:
+def publish(build_dir: Path, out: Path, *, base: str | None = None, progress: Callable[[str], None] | None = None,
+            info: CatalogueInfo = CatalogueInfo()) -> dict[str, Any]:
     """Write the site of the build folder ``build_dir`` into ``out`` (see the module
-    docstring). Returns counts: ``resources``, ``files``, ``triples``, ``quads``, ``kinds``,
-    ``skipped``, ``base``. Raises :class:`PublishError`."""
+    docstring; ``info``: what the catalogue says that the graph does not). Returns counts:
+    ``resources``, ``files``, ``triples``, ``quads``, ``kinds``, ``skipped``, ``base``.
+    Raises :class:`PublishError`."""
     build_dir, out = Path(build_dir), Path(out)
     _check_out(out)
+    if info.issued is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", info.issued):
+        raise PublishError(f"--issued {info.issued!r} is not a date (YYYY-MM-DD)", EXIT_USAGE)
+    if info.contact is not None and not re.match(r"(https?://|mailto:)\S+$", info.contact):
+        raise PublishError(f"--contact {info.contact!r} is not an http(s): or mailto: address", EXIT_USAGE)
     store = _open(build_dir)
     quads_src = all_quads(store)
     names = quad_graph_names(quads_src)
@@ -281,13 +219,13 @@ def publish(build_dir: Path, out: Path, *, base: str | None = None, progress: Ca
     src_base = graph_base(names)
     base = normalise_base(base) if base else src_base
     quads = rebase_quads(quads_src, src_base, base)
-    data = Data(quads, base)
+    data = Data(quads, base, src_base)
     site = Site(data, store, src_base, read_sources())
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        counts = _write(site, tmp, progress)
+        counts = _write(site, tmp, progress, info)
         os.chmod(tmp, 0o755)
         swap_dir(tmp, out)
     except BaseException:
@@ -296,69 +234,109 @@ def publish(build_dir: Path, out: Path, *, base: str | None = None, progress: Ca
     return counts
 
 
-def _write(site: Site, root: Path, progress: Callable[[str], None] | None) -> dict[str, Any]:
+class _Writer:
+    """Files written atomically under the site's folder, counted."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.count = 0
+
+    def __call__(self, rel: str, data: str | bytes) -> None:
+        atomic_write(self.root / rel, data)
+        self.count += 1
+
+    def resource(self, path: str, page: str, triples: list) -> dict[str, str]:
+        """A resource's page and its RDF files (:data:`FORMATS`); their names by extension."""
+        self(f"{path}.html", page)
+        for ext in FORMATS:
+            if ext != "html":
+                self(f"{path}.{ext}", resource_bytes(triples, ext))
+        return {ext: f"{path}.{ext}" for ext in FORMATS}
+
+
+def _resources(site: Site, write: _Writer, progress: Callable[[str], None] | None
+               ) -> tuple[dict[str, Any], dict[str, int]]:
+    """Every resource's page and RDF files, then every named graph's: the manifest's entries
+    and the number of resources of each kind."""
     d = site.d
-    n_files = 0
-
-    def write(rel: str, data: str | bytes) -> None:
-        nonlocal n_files
-        atomic_write(root / rel, data)
-        n_files += 1
-
     manifest: dict[str, Any] = {}
     kinds: dict[str, int] = defaultdict(int)
     for i, (path, iri) in enumerate(sorted(site.paths.items())):
         triples = d.about(iri)
         k = site.kind(iri)
         kinds[k] += 1
-        write(f"{path}.html", site.page(iri))
-        write(f"{path}.ttl", to_turtle(triples))
-        write(f"{path}.jsonld", to_jsonld(triples))
-        write(f"{path}.nt", to_ntriples(triples))
         manifest[path] = {"iri": iri, "kind": k, "triples": len(triples),
-                          "files": {ext: f"{path}.{ext}" for ext in FORMATS}}
+                          "files": write.resource(path, site.page(iri), triples)}
+        if site.non_information(iri):
+            manifest[path]["noninformation"] = True
         if progress and i % 500 == 0:
             progress(f"{i} resources")
+    sizes = d.graph_sizes()
+    for path, g in sorted(site.graph_paths.items()):
+        site.described[g], triples = graph_description(site, g, sizes.get(g, 0))
+        kinds["graph"] += 1
+        manifest[path] = {"iri": g, "kind": "graph", "triples": len(triples),
+                          "files": write.resource(path, site.page(g), triples)}
+    return manifest, kinds
 
-    # dumps
+
+def _dumps(site: Site, write: _Writer) -> dict[str, dict[str, Any]]:
+    """The dumps and their checksums."""
+    d = site.d
     nq = to_nquads(d.quads)
-    union = d.triples
-    ttl = to_turtle(union, dict(PREFIXES))
+    ttl = to_turtle(d.triples, dict(PREFIXES))
     dumps = {}
-    for name, blob, n in (("graph.nq", nq, len(set(nq.splitlines()))), ("graph.ttl", ttl, len(union))):
+    for name, blob, n in (("graph.nq", nq, len(set(nq.splitlines()))), ("graph.ttl", ttl, len(d.triples))):
         write(f"dump/{name}", blob)
         dumps[name] = {"path": f"dump/{name}", "bytes": len(blob), "sha256": hashlib.sha256(blob).hexdigest(),
                        "triples": n}
     write("dump/SHA256SUMS", "".join(f"{v['sha256']}  {k}\n" for k, v in sorted(dumps.items())))
-    graphs = d.graph_sizes()
-    write("void.ttl", to_turtle(void_triples(site, dumps, graphs, len(d.triples)), CATALOGUE_PREFIXES,
-                                first=site.base + "void.ttl#dataset"))
+    return dumps
+
+
+def _write(site: Site, root: Path, progress: Callable[[str], None] | None,
+           info: CatalogueInfo = CatalogueInfo()) -> dict[str, Any]:
+    d = site.d
+    write = _Writer(root)
+    manifest, kinds = _resources(site, write, progress)
+    dumps = _dumps(site, write)
+    void = to_turtle(void_triples(site, dumps, d.graph_sizes(), len(d.triples), info), CATALOGUE,
+                     first=site.base + DATASET)
+    write("void.ttl", void)
+    write(".well-known/void.ttl", void)
+    for name, text in {**sitemap_files(site), **nginx_maps(site)}.items():
+        write(name, text)
+    write("robots.txt", robots_txt(site.base))
     write("context.jsonld", json.dumps(context_doc(d), ensure_ascii=False, sort_keys=True, indent=1) + "\n")
     write("style.css", (TEMPLATES / "style.css").read_bytes())
     write("index.html", site.home(dict(kinds), len(d.triples)))
 
     # the ontology
-    onto = site.ontology_page(alternates="ontology" if "ontology" in site.paths else None)
-    write("ontology/index.html", onto)
+    write("ontology/index.html", site.ontology_page(alternates="ontology" if "ontology" in site.paths else None,
+                                                    root="../"))
     for f in ("mandates.ttl", "shapes.ttl"):
         p = ontology_dir() / f
         if p.is_file():
             write(f"ontology/{f}", p.read_bytes())
 
-    files = {"home": "index.html", "void": "void.ttl", "context": "context.jsonld", "style": "style.css",
-             "ontology": "ontology/index.html", "checksums": "dump/SHA256SUMS", "dumps": dumps}
+    files = {"home": "index.html", "void": "void.ttl", "well-known-void": ".well-known/void.ttl",
+             "context": "context.jsonld", "style": "style.css", "ontology": "ontology/index.html",
+             "checksums": "dump/SHA256SUMS", "dumps": dumps, "sitemap": "sitemap.xml", "robots": "robots.txt",
+             "nginx": {"noninformation": ".nginx/noninfo.map", "retired": ".nginx/retired.map"}}
     doc = {"generator": f"mandates {__version__}", "base": site.base, "formats": FORMATS,
            "rule": "triples whose subject is the IRI or IRI#fragment, plus (repeatedly) those of the objects of "
-                   "mnd:anchor and oa:hasSelector", "site": files, "resources": manifest,
-           "counts": {"resources": len(manifest), "triples": len(d.triples), "quads": len(d.quads),
-                      "kinds": dict(sorted(kinds.items()))}}
+                   f"mnd:anchor and oa:hasSelector; the triples whose object is the IRI (at most {MAX_INBOUND}); "
+                   "the description's topic, dataset, licence and source graphs", "site": files,
+           "resources": manifest, "counts": {"resources": len(manifest), "triples": len(d.triples),
+                                             "quads": len(d.quads), "kinds": dict(sorted(kinds.items()))}}
     write("manifest.json", json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
-    return {"resources": len(manifest), "files": n_files, "triples": len(d.triples), "quads": len(d.quads),
+    return {"resources": len(manifest), "files": write.count, "triples": len(d.triples), "quads": len(d.quads),
             "kinds": dict(sorted(kinds.items())), "skipped": list(site.skipped), "base": site.base}
 
 
 def publish_cli(args) -> int:  # type: ignore[no-untyped-def]
-    """``mandates publish [--store DIR] --out SITE [--base IRI]``."""
+    """``mandates publish [--store DIR] --out SITE [--base IRI] [--issued DATE] [--publisher NAME]
+    [--contact URL]``."""
     where = str(getattr(args, "store", None) or "build")
     if re.match(r"^[a-z][a-z0-9+.-]*://", where, re.I):
         print(f"mandates: error: --store {where}: publish reads a folder written by 'mandates build --out', "
@@ -369,7 +347,9 @@ def publish_cli(args) -> int:  # type: ignore[no-untyped-def]
         return EXIT_USAGE
     try:
         base = normalise_base(args.base) if getattr(args, "base", None) else None
-        counts = publish(Path(where), Path(args.out), base=base)
+        info = CatalogueInfo(issued=getattr(args, "issued", None), publisher=getattr(args, "publisher", None),
+                             contact=getattr(args, "contact", None))
+        counts = publish(Path(where), Path(args.out), base=base, info=info)
     except PublishError as exc:
         print(f"mandates: error: {exc}", file=sys.stderr)
         return exc.code

@@ -8,16 +8,23 @@ and English, the root-relative link of an IRI, the source text of a paragraph wi
 mentions marked, the statements about a resource and those that refer to it. It writes no
 markup itself. The static site (:mod:`mandates.web.publish`) and the server
 (:mod:`mandates.web.serve`) render a resource's page with :meth:`Site.page`.
+
+Pages link their stylesheet and their other formats relatively (``../../style.css``, from the
+page's own folder), so a page opened as a file (``file://``) has its style; links between
+resources are root-relative (``/actor/secretary-general``), answered by ``mandates serve`` or
+by the shipped nginx configuration (``deploy/nginx``).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from mandates.core.resources import ontology_dir
-from mandates.rdf.describe import GraphIndex, is_iri, is_literal, iri as iri_term, parse_turtle, rebaser
+from mandates.rdf.describe import (GraphIndex, graph_query, inbound_query, is_iri, is_literal, parse_turtle,
+                                   quad_graph_names, query_iri, rebaser)
+from mandates.rdf.describe import iri as iri_term
 from mandates.rdf.formats import RESOURCE_FORMATS, compact, natural_key
 from mandates.rdf.namespaces import DCTERMS as DCT
 from mandates.rdf.namespaces import ELI, MND, OA, OWL, PREFIXES, PROV, RDF, RDFS, SH, SKOS, XSD
@@ -25,8 +32,8 @@ from mandates.web.pages import M, render
 from mandates.web.query import run_query
 
 #: resource paths that would collide with the site's own files
-RESERVED = {"index", "void", "context", "manifest", "style", "sparql"}
-RESERVED_PREFIXES = ("dump/", "ontology/", "sparql/")
+RESERVED = {"index", "void", "context", "manifest", "style", "sparql", "sitemap", "robots"}
+RESERVED_PREFIXES = ("dump/", "ontology/", "sparql/", ".well-known/", ".nginx/")
 #: how many "referenced by" rows a page lists at most
 MAX_INVERSE = 200
 
@@ -56,8 +63,14 @@ KINDS = {
     "source": "Source file",
     "agent": "Software agent",
     "concept": "Concept",
+    "graph": "Named graph",
     "resource": "Resource",
 }
+#: kinds of resources that are no documents (things, concepts): their IRIs answer 303 to their
+#: description, as the Cool URIs note says (an instrument only outside ``doc/``: a document
+#: cited by its symbol is a document)
+NON_INFORMATION_KINDS = frozenset({"actor", "verb", "theme", "sdg", "flag", "drafting", "scheme", "concept",
+                                   "instrument"})
 
 #: the template of the body of a page, by kind of resource (others: ``kinds/generic.html``)
 BODIES = {
@@ -75,6 +88,7 @@ BODIES = {
     "theme": "kinds/theme.html",
     "sdg": "kinds/sdg.html",
     "scheme": "kinds/scheme.html",
+    "graph": "kinds/graph.html",
 }
 GENERIC_BODY = "kinds/generic.html"
 
@@ -133,6 +147,15 @@ def joined(values: Iterable[str], sep: str) -> str:
     return sep.join(values)
 
 
+def relative_root(path: str | None) -> str:
+    """The way from the page of ``path`` (``PATH.html``, in the folder of ``PATH``) to the site's root.
+
+    >>> relative_root("doc/A-RES-74-304/op/24"), relative_root("ontology"), relative_root(None)
+    ('../../../', '', '')
+    """
+    return "../" * path.count("/") if path else ""
+
+
 def clean(text: str) -> str:
     return text.replace("**", "").strip()
 
@@ -174,7 +197,16 @@ class Site:
                 self.paths[path] = self.base + path
             else:
                 self.skipped.append(s)
-        self.iri_to_path = {iri: p for p, iri in self.paths.items()}
+        #: the named graphs under the base that are no resource of their own, by path (their
+        #: descriptions are made by the publisher: :attr:`described`)
+        self.graph_paths: dict[str, str] = {}
+        for g in quad_graph_names(data.quads):
+            path = g[len(self.base):] if g.startswith(self.base) else ""
+            if path not in self.paths and "#" not in path and safe_path(path):
+                self.graph_paths[path] = g
+        self.iri_to_path = {iri: p for p, iri in {**self.paths, **self.graph_paths}.items()}
+        #: the own triples of IRIs the graph does not describe (the named graphs' VoID), set by the publisher
+        self.described: dict[str, list] = {}
         self._kind: dict[str, str] = {}
         self._labels: dict[str, dict[str, str]] = {}
         # mentions by source (language version), sorted by offsets
@@ -197,6 +229,8 @@ class Site:
         return (s, e) if s is not None and e is not None else None
 
     def kind(self, iri: str) -> str:
+        if iri not in self._kind and iri in self.graph_paths.values():
+            self._kind[iri] = "graph"
         if iri not in self._kind:
             types = self.d.types(iri)
             k = next((kind for t, kind in _KIND_BY_TYPE if t in types), "resource")
@@ -330,6 +364,19 @@ class Site:
 
     def is_a(self, iri: str, cls: str) -> bool:
         return cls in self.d.types(iri)
+
+    def non_information(self, iri: str) -> bool:
+        """Whether ``iri`` names a thing or a concept rather than a document (:data:`NON_INFORMATION_KINDS`)."""
+        k = self.kind(iri)
+        return k in NON_INFORMATION_KINDS and not (k == "instrument" and iri.startswith(self.base + "doc/"))
+
+    def own(self, iri: str) -> list:
+        """The triples the site's description of ``iri`` holds as its own (the graph's, or the publisher's)."""
+        return self.described[iri] if iri in self.described else self.d.own(iri)
+
+    def graphs_of(self, iri: str) -> list[str]:
+        """The named graphs the triples about ``iri`` come from."""
+        return sorted({g for t in self.d.own(iri) for g in self.d.graphs_of.get(t, ())})
 
     # -- highlighted text
 
@@ -466,7 +513,7 @@ class Site:
     def statements(self, iri: str) -> list[tuple[str, list[tuple[str, list[Any]]]]]:
         """The triples about ``iri`` by subject (its own first), each by predicate."""
         by_s: dict[str, list] = defaultdict(list)
-        for t in self.d.about(iri):
+        for t in self.own(iri):
             by_s[t.subject.value].append(t)
         out = []
         for s in sorted(by_s, key=lambda x: (x != iri, natural_key(x))):
@@ -482,6 +529,18 @@ class Site:
         refs = [t for t in self.d.by_o.get(iri, ()) if t.subject.value != iri]
         refs.sort(key=lambda t: (compact(t.predicate.value, PREFIXES), natural_key(t.subject.value)))
         return [(t.subject.value, t.predicate.value) for t in refs[:MAX_INVERSE]], max(0, len(refs) - MAX_INVERSE)
+
+    def query_link(self, query_of: Callable[[str], str], iri: str) -> str:
+        """The root-relative link of the endpoint's answer to ``query_of(IRI)``, the IRI as the store names it."""
+        return "/" + query_iri("", query_of(self.to_src(iri_term(iri)).value))
+
+    def inbound_link(self, iri: str) -> str:
+        """The link of the SPARQL query that gives every triple referring to ``iri``."""
+        return self.query_link(inbound_query, iri)
+
+    def graph_link(self, graph: str) -> str:
+        """The link of the SPARQL query that gives the triples of the named graph ``graph``."""
+        return self.query_link(graph_query, graph)
 
     def cited_by(self, iri: str) -> list[str]:
         return [s for s in self.d.subjects(ELI + "cites", iri) if self.kind(s) in ("paragraph", "footnote")]
@@ -518,7 +577,7 @@ class Site:
         k = self.kind(iri)
         if k == "ontology" and iri == MND.rstrip("#"):
             return self.ontology_page(alternates=path)
-        return render("resource.html", site=self, d=self.d, iri=iri, path=path, kind=k,
+        return render("resource.html", site=self, d=self.d, iri=iri, path=path, kind=k, root=relative_root(path),
                       body=BODIES.get(k, GENERIC_BODY), **TEMPLATE_GLOBALS)
 
     def ontology_terms(self) -> list[tuple[str, str, list[str]]]:
@@ -565,10 +624,13 @@ class Site:
                          "messages": sorted(set(msgs))})
         return rows
 
-    def ontology_page(self, alternates: str | None = None) -> str:
-        """The ontology documented from the graph, every term at an anchor equal to its fragment."""
+    def ontology_page(self, alternates: str | None = None, root: str | None = None) -> str:
+        """The ontology documented from the graph, every term at an anchor equal to its fragment
+        (``root``: the way to the site's root from where the page is written, else that of
+        ``alternates``)."""
         return render("ontology.html", site=self, d=self.d, o=MND.rstrip("#"), alternates=alternates,
-                      path=alternates, groups=self.ontology_terms(), shapes=self.shapes(), **TEMPLATE_GLOBALS)
+                      path=alternates, root=relative_root(alternates) if root is None else root,
+                      groups=self.ontology_terms(), shapes=self.shapes(), **TEMPLATE_GLOBALS)
 
     def ranked(self, p: str, kinds: tuple[str, ...]) -> list[tuple[str, int]]:
         """The objects of ``p`` of the given kinds, by how often they are used."""
@@ -605,4 +667,4 @@ class Site:
             (ELI + "cites", ("instrument", "resolution"), "Instruments cited")) if (items := self.ranked(p, kinds))]
         schemes = sorted(s for s in self.paths.values() if self.kind(s) == "scheme")
         return render("home.html", site=self, d=self.d, stats=stats, works=rows, ranked=ranked, schemes=schemes,
-                      path=None, **TEMPLATE_GLOBALS)
+                      path=None, root="", **TEMPLATE_GLOBALS)
