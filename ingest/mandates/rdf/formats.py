@@ -32,9 +32,10 @@ RESOURCE_FORMATS = {
     "nt": "application/n-triples",
     "rdf": "application/rdf+xml",
 }
-#: media types a client may ask for, to the extension that answers them (in the server's order)
+#: media types a client may ask for, to the extension that answers them (in the server's order;
+#: the site's ``.rdf`` files are served by name and by the nginx configuration's negotiation)
 RESOURCE_OFFERS = {"text/html": "html", "text/turtle": "ttl", "application/ld+json": "jsonld",
-                   "application/n-triples": "nt", "application/rdf+xml": "rdf"}
+                   "application/n-triples": "nt"}
 #: other names of these types, which count when a client names them exactly
 RESOURCE_ALIASES = {"text/html": ["application/xhtml+xml"], "text/turtle": ["application/x-turtle"],
                     "application/ld+json": ["application/json"], "application/n-triples": ["text/plain"]}
