@@ -1,7 +1,8 @@
 """The published site in a real browser: headless Chromium (Debian's ``chromium`` package)
 renders the home page and a clause page served over HTTP; the text and the highlighted,
 linked mentions are in the rendered DOM, and the screenshot of the clause page (kept in the
-build folder, ``screenshots/clause.png``) shows the highlights.
+build folder, ``screenshots/clause.png``) shows the highlights. Pages opened through the
+shipped nginx configuration (tests/nginx_site.py) and from the disk render with their stylesheet.
 
 Chromium is required, not optional: without ``/usr/bin/chromium`` these tests fail and say
 how to install it (``apt-get install -y chromium``; ``fonts-wqy-microhei`` or
@@ -124,3 +125,64 @@ def test_clause_screenshot_is_kept_in_the_build_folder(served, seed_build, tmp_p
     # the highlight colour of an actor mention (#fff1a8) covers a good part of the text block
     highlight = ((abs(rgb[:, :, 0] - 255) <= 2) & (abs(rgb[:, :, 1] - 241) <= 3) & (abs(rgb[:, :, 2] - 168) <= 4)).sum()
     assert highlight > 2000, f"only {highlight} highlight pixels in {png}"
+
+
+HEADER = (0x0B, 0x3D, 0x6B)  # header.site's background in style.css
+
+
+def header_pixels(png: Path) -> int:
+    """How many pixels of the screenshot's top band have the site header's colour (only there
+    when the stylesheet was loaded)."""
+    from matplotlib import image
+
+    rgb = (image.imread(str(png))[:120, :, :3] * 255).round()
+    return int(((abs(rgb[:, :, 0] - HEADER[0]) <= 2) & (abs(rgb[:, :, 1] - HEADER[1]) <= 2)
+                & (abs(rgb[:, :, 2] - HEADER[2]) <= 2)).sum())
+
+
+@pytest.fixture(scope="module")
+def through_nginx(seed_build):
+    """The seed's site, published and served by Debian's nginx with deploy/nginx/mandates.conf."""
+    import shutil
+
+    from nginx_site import Nginx, shared_tmp
+
+    from mandates.web.publish import publish
+
+    shared = shared_tmp("mandates-browser-")
+    try:
+        publish(seed_build[0], shared / "site")
+        server = Nginx(shared / "site")
+        try:
+            yield server.url, shared / "site"
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+
+
+@pytest.mark.parametrize("path", [CLAUSE, "actor/inter-parliamentary-union"])
+def test_pages_through_nginx_render_with_their_stylesheet(through_nginx, tmp_path, path):
+    """A document's IRI (answered with its page) and an actor's (303 to its page), opened
+    through nginx: the page renders, styled."""
+    url, _ = through_nginx
+    doc = dom(f"{url}/{path}", tmp_path / "profile")
+    assert doc.xpath('//header[@class="site"]') and doc.xpath("//h1")
+    png = tmp_path / "page.png"
+    browse(f"{url}/{path}", tmp_path / "profile", f"--screenshot={png}", "--window-size=1200,900", "--hide-scrollbars")
+    assert header_pixels(png) > 20000, f"the page at /{path} rendered without its stylesheet"
+
+
+def test_a_page_opened_as_a_file_has_its_stylesheet(through_nginx, tmp_path):
+    """The stylesheet is linked relatively, so a page opened from the disk is styled (and the
+    same page without its stylesheet is not: the check can fail)."""
+    _, site = through_nginx
+    png = tmp_path / "file.png"
+    browse((site / f"{CLAUSE}.html").as_uri(), tmp_path / "profile", f"--screenshot={png}", "--window-size=1200,900",
+           "--hide-scrollbars")
+    assert header_pixels(png) > 20000
+    bare = tmp_path / "bare.html"
+    bare.write_text(re.sub(r'<link rel="stylesheet"[^>]*>', "", (site / f"{CLAUSE}.html").read_text(encoding="utf-8")),
+                    encoding="utf-8")
+    browse(bare.as_uri(), tmp_path / "profile", f"--screenshot={png}", "--window-size=1200,900", "--hide-scrollbars")
+    assert header_pixels(png) == 0

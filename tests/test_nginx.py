@@ -269,3 +269,22 @@ def test_slow_clients_do_not_keep_pages_from_answering(front):
         attacker.join(30)
     assert n >= 30 and not slow, slow
     assert closed[0] >= n_socks * 0.9, f"only {closed[0]} trickling sockets were closed"
+
+
+def test_w3id_rules_send_every_path_to_the_site():
+    """The w3id.org rules (Apache mod_rewrite, as perma-id/w3id.org keeps them) send every path
+    under the base, query and all, to the same path on the site's host, method kept (307)."""
+    import re
+
+    from conftest import ROOT
+
+    lines = [ln.strip() for ln in (ROOT / "deploy/w3id/.htaccess").read_text(encoding="utf-8").splitlines()
+             if ln.strip() and not ln.lstrip().startswith("#")]
+    assert "RewriteEngine on" in lines
+    (rule,) = [ln.split() for ln in lines if ln.startswith("RewriteRule")]
+    _, pattern, target, flags = rule
+    assert set(flags.strip("[]").split(",")) >= {"R=307", "L", "NE"}
+    for path in ("doc/A-RES-74-304", "actor/inter-parliamentary-union", "sparql", "", "doc/A-RES-2159(XXI)/op/1"):
+        url = re.sub(pattern, target.replace("$1", r"\1"), path)
+        assert url == "https://un-mandates.example.org/" + path
+    assert (ROOT / "deploy/w3id/README.md").is_file()
