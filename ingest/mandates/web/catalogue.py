@@ -326,7 +326,7 @@ def graph_description(site: Site, graph: str, size: int) -> tuple[list, list]:
 # ---------------------------------------------------------------- crawlers and front servers
 
 
-def page_address(site: Site, path: str, iri_: str) -> str:
+def page_address(site: Site, iri_: str) -> str:
     """The address of a resource's page: its IRI, or ``{IRI}.html`` for a thing that is no
     document (its IRI answers 303)."""
     return iri_ + ".html" if site.non_information(iri_) else iri_
@@ -337,7 +337,7 @@ def sitemap_files(site: Site) -> dict[str, str]:
     :data:`SITEMAP_MAX` addresses, an index of ``sitemap-N.xml`` files)."""
     base = site.base
     urls = [base, base + "ontology/"]
-    urls += [page_address(site, p, i) for p, i in sorted({**site.paths, **site.graph_paths}.items())]
+    urls += [page_address(site, i) for _, i in sorted({**site.paths, **site.graph_paths}.items())]
     head = '<?xml version="1.0" encoding="UTF-8"?>\n'
     ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 
