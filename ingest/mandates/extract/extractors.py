@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from mandates.core.symbols import CITED_NUMBER, SYMBOL, canonical, citation_regex, roman_value, slug
 from mandates.core.text import (
@@ -584,42 +584,112 @@ def _unlisted_actors(ctx: Context, p: Paragraph, text: str, taken: list[Span], b
         return  # (before the stop words are gathered: most paragraphs name no organisation)
     stop = set(ctx.vocab.marker_words("NameBoundary", ctx.lang)) | set(_verb_lexicon(ctx.vocab, ctx.lang).entries)
     if ctx.lang == "zh":
-        tagged = lexmatch.tag(ctx.vocab, text, s, e)
-        ends = {t.end: i for i, t in enumerate(tagged)}
-        for suf in suffixes:
-            for m in re.finditer(re.escape(suf), text[s:e]):
-                end = s + m.end()
-                i = ends.get(end)
-                if i is None or any(a < end and s + m.start() < b for a, b in taken):
-                    continue
-                last = tagged[i]
-                if last.word != suf and not last.flag.startswith(("n", "j")):
-                    continue  # 签署 (to sign) ends with 署 but is a verb
-                k, start = i - 1, last.start
-                proper = last.word != suf and last.flag in lexmatch.PROPER
-                while k >= 0 and i - k <= 4:
-                    t = tagged[k]
-                    if t.word in stop or t.flag.startswith(lexmatch.NOT_IN_NAMES) or any(
-                            a < t.end and t.start < b for a, b in taken):
-                        break
-                    if not all("\u4e00" <= ch <= "\u9fff" for ch in t.word):
-                        break
-                    proper = proper or t.flag in lexmatch.PROPER
-                    start = t.start
-                    k -= 1
-                if proper and end - start >= len(suf) + 2:
-                    _add_unlisted(ctx, p, (start, end), taken)
-    else:
-        words = "|".join(re.escape(w) for w in sorted(suffixes, key=len, reverse=True))
-        pat = re.compile(rf"\b((?:[A-Z][\w'’\-]*\s+(?:(?:of|for|and|on|in|the)\s+)*){{1,6}}(?:{words}))\b", re.I * 0)
-        for m in pat.finditer(text, s, e):
-            span = (m.start(1), m.end(1))
-            first = text[span[0]:span[1]].split()[0].lower()
-            if first in stop:
+        for span, proper in _chinese_names(ctx, text, s, e, suffixes, stop, taken):
+            over = {(a, b) for a, b in taken if a < span[1] and span[0] < b}
+            if over and not _extends_name(p, span, over):
                 continue
-            if any(a < span[1] and span[0] < b for a, b in taken):
+            if proper or over:
+                _add_unlisted(ctx, p, span, taken)
+    else:
+        for span in _english_names(text, s, e, suffixes, stop):
+            over = {(a, b) for a, b in taken if a < span[1] and span[0] < b}
+            if over and not _extends_name(p, span, over):
                 continue
             _add_unlisted(ctx, p, span, taken)
+
+
+def _extends_name(p: Paragraph, span: Span, over: set[Span]) -> bool:
+    """Whether the unlisted name ``span`` runs on past the one vocabulary name it starts with
+    ("Pacific Islands Forum Fisheries Agency" is not the Pacific Islands Forum); if so that
+    name's mention gives way to it."""
+    if len(over) != 1:
+        return False
+    (a, b), = over
+    named = [m for m in p.mentions if m.span == (a, b)]
+    if a != span[0] or b >= span[1] or not named or any(m.kind != "actor" or m.in_title for m in named):
+        return False
+    p.mentions[:] = [m for m in p.mentions if m.span != (a, b)]
+    return True
+
+
+def _chinese_names(ctx: Context, text: str, s: int, e: int, suffixes: list[str], stop: set[str],
+                   taken: list[Span]) -> Iterator[tuple[Span, bool]]:
+    """Chinese names that end with a head noun of the vocabulary (…委员会, …局): the head and up to
+    four words before it, back to a stop word, a non-noun or a vocabulary name. A name whose
+    words include a proper noun is a candidate; so is one that runs on from a vocabulary name it
+    starts at (太平洋岛屿论坛渔业局), with whether it has a proper noun."""
+    tagged = lexmatch.tag(ctx.vocab, text, s, e)
+    ends = {t.end: i for i, t in enumerate(tagged)}
+    for suf in suffixes:
+        for m in re.finditer(re.escape(suf), text[s:e]):
+            end = s + m.end()
+            i = ends.get(end)
+            if i is None or any(a < end and s + m.start() < b for a, b in taken):
+                continue
+            last = tagged[i]
+            if last.word != suf and not last.flag.startswith(("n", "j")):
+                continue  # 签署 (to sign) ends with 署 but is a verb
+            k, start = i - 1, last.start
+            proper = last.word != suf and last.flag in lexmatch.PROPER
+            named: list[Span] = []
+            while k >= 0 and i - k <= 4:
+                t = tagged[k]
+                named = [(a, b) for a, b in taken if a < t.end and t.start < b]
+                if named or t.word in stop or t.flag.startswith(lexmatch.NOT_IN_NAMES):
+                    break
+                if not all("\u4e00" <= ch <= "\u9fff" for ch in t.word):
+                    break
+                proper = proper or t.flag in lexmatch.PROPER
+                start = t.start
+                k -= 1
+            if named and max(b for _, b in named) == start and end - start > len(suf):
+                yield (min(a for a, _ in named), end), proper  # runs on from a vocabulary name
+            elif proper and end - start >= len(suf) + 2:
+                yield (start, end), proper
+
+
+_CAPITALISED = r"[A-Z][\w'’\-]*"
+_CONNECTOR = r"(?:of|for|and|on|in|the|to)"
+
+
+def _english_names(text: str, s: int, e: int, suffixes: list[str], stop: set[str]) -> list[Span]:
+    """Spans of capitalised English phrases that look like an organisation's name: ending with a
+    head noun of the vocabulary (…Agency, …Council; matched in any case, since the suffixes are
+    folded) or followed by a parenthesised abbreviation of their initials ("… Oceanic Council
+    (WSOC)"). Words of the drafting that cannot be part of a name (the verbs, "the", "that") are
+    trimmed from the front, so "Invites the Fisheries Agency" gives "Fisheries Agency"."""
+    words = "|".join(re.escape(w) for w in sorted(suffixes, key=len, reverse=True))
+    phrase = rf"(?:{_CAPITALISED}\s+(?:{_CONNECTOR}\s+)*){{0,7}}"
+    by_suffix = re.compile(rf"\b({phrase}(?i:{words}))\b(?!['’\-])")
+    by_abbreviation = re.compile(rf"\b({phrase}{_CAPITALISED})\s*\(([A-Z][A-Za-z]{{1,9}})\)")
+    found: list[Span] = []
+    for m in by_suffix.finditer(text, s, e):
+        span = _trim_front(text, m.start(1), m.end(1), stop)
+        if span and text[span[0]].isupper() and " " in text[span[0]:span[1]].strip():
+            found.append(span)
+    for m in by_abbreviation.finditer(text, s, e):
+        span = _trim_front(text, m.start(1), m.end(1), stop)
+        if span and _initials_fit(text[span[0]:span[1]], m.group(2)):
+            found.append(span)
+    return sorted(set(found))
+
+
+def _trim_front(text: str, start: int, end: int, stop: set[str]) -> Span | None:
+    """``(start, end)`` without leading stop words and connectors, or None when nothing is left."""
+    for w in re.finditer(r"\S+", text[start:end]):
+        word = w.group().lower()
+        if word not in stop and not re.fullmatch(_CONNECTOR, word):
+            return (start + w.start(), end)
+    return None
+
+
+def _initials_fit(name: str, abbreviation: str) -> bool:
+    """Whether an abbreviation's capitals are initials of the name's capitalised words, in order
+    ("Western Sahara Oceanic Council" and WSOC; "Organization for Security … in Europe" and OSCE)."""
+    initials = "".join(w[0] for w in re.findall(_CAPITALISED, name))
+    caps = [c for c in abbreviation if c.isupper()]
+    it = iter(initials)
+    return len(caps) >= 2 and caps[0] == initials[:1] and all(c in it for c in caps)
 
 
 def _add_unlisted(ctx: Context, p: Paragraph, span: Span, taken: list[Span]) -> None:

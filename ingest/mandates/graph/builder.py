@@ -320,8 +320,10 @@ class Builder:
     def _minted(self, c: Concept) -> None:
         g = self.g
         r = self.ref(c.iri)
-        if c.kind == "actor":
+        if c.kind == "actor":  # a provisional actor (an organization's name no vocabulary has)
             g.add((r, RDF.type, MND.Actor))
+            g.add((r, RDF.type, MND.Organization))
+            g.add((r, SKOS.inScheme, self.ref(f"{DEFAULT_BASE}scheme/unreviewed")))
             for lang, labels in sorted(c.labels.items()):
                 g.add((r, SKOS.prefLabel, Literal(labels[0], lang=lang)))
             g.add((r, MND.flag, self.flag("unlisted")))
