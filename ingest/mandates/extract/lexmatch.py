@@ -342,14 +342,16 @@ _INDEX: dict[int, tuple[Lexicon, int, dict[str, tuple[int, ...]]]] = {}
 
 
 def _first_chars(lex: Lexicon) -> dict[str, tuple[int, ...]]:
-    """The label lengths by first character, longest first (kept per lexicon)."""
+    """The label lengths by first two characters (by the one character of one-character
+    labels), longest first, kept per lexicon: two characters keep the lengths to try at a
+    position few, however large the vocabulary grows."""
     got = _INDEX.get(id(lex))
     if got is not None and got[0] is lex and got[1] == len(lex.entries):
         return got[2]
     lengths: dict[str, set[int]] = {}
     for key in lex.entries:
-        lengths.setdefault(key[0], set()).add(len(key))
-    index = {ch: tuple(sorted(ls, reverse=True)) for ch, ls in lengths.items()}
+        lengths.setdefault(key[:2], set()).add(len(key))
+    index = {head: tuple(sorted(ls, reverse=True)) for head, ls in lengths.items()}
     if len(_INDEX) > 64:
         _INDEX.clear()
     _INDEX[id(lex)] = (lex, len(lex.entries), index)
@@ -385,7 +387,7 @@ def scan(text: str, start: int, end: int, lex: Lexicon, *, bounds: Container[int
             continue
         found = None
         room = min(max_len, end - i)
-        for length in first.get(low[i], ()):
+        for length in first.get(low[i:i + 2], ()) + first.get(low[i], ()):
             if length > room:
                 continue
             key = low[i:i + length]
