@@ -1101,17 +1101,37 @@ def _resolve(ctx: Context, p: Paragraph, m: Mention, clause_index: int) -> list:
     out: list[Concept] = []
     for prev in reversed(ctx.history):
         for c in prev.refers:
-            if c in out:
+            if c in out or len(out) == count:
                 continue
             if cls == MND + "Organization" and not ctx.vocab.is_organization(c):
                 continue
             out.append(c)
-            if len(out) == count:
-                return list(reversed(out))
+    pair = _title_pair(ctx) if count == 2 and cls == MND + "Organization" else []
+    if pair and {c.iri for c in pair} != {c.iri for c in out}:  # the title's two organizations, not the last two named
+        return pair
+    if len(out) == count:
+        return list(reversed(out))
     if len(out) < count:
         ctx.issue("coreference-unresolved", f"'{ctx.masked[m.span[0]:m.span[1]]}' refers to {count} actor(s) but "
                   f"{len(out)} were named before", span=m.span, where=p.local)
     return list(reversed(out))
+
+
+def _title_pair(ctx: Context) -> list[Concept]:
+    """The two organizations a resolution's title names ("Cooperation between the United Nations
+    and the Economic Cooperation Organization"; 联合国同阿拉伯国家联盟的合作), which "the two
+    organizations" (两个组织) of its paragraphs mean; empty unless the title names exactly two."""
+    title = ctx.header.title
+    if not title:
+        return []
+    lex = ctx.vocab.lexicon(("actor",), ctx.lang)
+    bounds = lexmatch.boundaries(ctx.vocab, title, 0, len(title)) if ctx.lang == "zh" else None
+    named: list[Concept] = []
+    for hit in lexmatch.scan(title, 0, len(title), lex, bounds=bounds):
+        c = hit.entries[0]
+        if c.kind == "actor" and ctx.vocab.is_organization(c) and c not in named:
+            named.append(c)
+    return named if len(named) == 2 else []
 
 
 def _chain(ctx: Context, words: Words, p: Paragraph, clause: Clause, by_start: dict[int, Mention],
