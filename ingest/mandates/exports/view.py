@@ -26,6 +26,7 @@ from mandates.rdf.store import (
     open_store,
     remove_graph,
     select_terms,
+    term_value,
 )
 
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
@@ -93,6 +94,23 @@ def _pick_verbs(rows: list[dict[str, Any]], labels: dict[str, list[str]]) -> lis
     return out
 
 
+def _clause_roles(store, labels: dict[str, list[str]]) -> dict[str, dict[str, list[dict[str, Any]]]]:  # type: ignore[no-untyped-def]
+    """The ``conditions`` ({iri, key, labels}) and ``partners`` ({iri, labels}) of each clause
+    (``queries/export/clause-roles.rq``); a condition's labels are read from the store here
+    (``referenced.rq`` does not list the conditions)."""
+    out: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: {"conditions": [], "partners": []})
+    for r in select_terms(store, view_query("clause-roles"))[1]:
+        x = r["x"].value
+        if x not in labels:
+            labels[x] = order_labels([_ranked(o, pref) for pred, pref in ((SKOS_PREF, 1), (SKOS_ALT, 0))
+                                      for o in objects(store, r["x"], pred)])
+        if r["role"].value == "condition":
+            out[r["c"].value]["conditions"].append({"iri": x, "key": term_value(r.get("key")), "labels": labels[x]})
+        else:
+            out[r["c"].value]["partners"].append({"iri": x, "labels": labels[x]})
+    return out
+
+
 def mandates(store, *, disagreements: bool = True) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The mandates JSON view of everything in the store."""
     return _view(store, _labels(store), disagreements=disagreements)
@@ -116,6 +134,7 @@ def _view(store, labels: dict[str, list[str]], *, disagreements: bool) -> dict[s
     for r in view_rows(store, "paragraph-entities"):
         entities[r["p"]][r["kind"]].append((r["entity"], r.get("symbol")))
     reports = {r["c"]: r for r in view_rows(store, "reports")}
+    roles = _clause_roles(store, labels)
     pfoot: dict[str, list[int]] = defaultdict(list)
     for r in view_rows(store, "paragraph-footnotes"):
         pfoot[r["p"]].append(r["number"])
@@ -156,6 +175,7 @@ def _view(store, labels: dict[str, list[str]], *, disagreements: bool) -> dict[s
                     "start": c["start"], "end": c["end"],
                     "addressees": [entity(a) for a in addressees.get(c["c"], [])],
                     "actors": [], "instruments": [],
+                    **roles.get(c["c"], {"conditions": [], "partners": []}),
                     "report": None if rep is None else {
                         "by": rep.get("by"), "to": rep.get("to"),
                         "session": rep.get("session"),
@@ -193,7 +213,7 @@ def _view(store, labels: dict[str, list[str]], *, disagreements: bool) -> dict[s
 
 CSV_COLUMNS = ["symbol", "language", "paragraph", "kind", "number", "clause", "order", "verb", "directive",
                "strength", "addressees_zh", "addressees_en", "report_by", "report_to", "report_session",
-               "report_year", "text", "start", "end"]
+               "report_year", "text", "start", "end", "conditions", "partners_zh", "partners_en"]
 
 
 def mandates_csv(view: dict[str, Any]) -> str:
@@ -231,6 +251,9 @@ def csv_rows(d: dict[str, Any]) -> str:
                 "; ".join(lab(a, False) for a in c["addressees"]),
                 rep.get("by") or "", rep.get("to") or "", rep.get("session") or "", rep.get("year") or "",
                 c.get("text") or "", c["start"], c["end"],
+                "; ".join(x["key"] or x["iri"] for x in c.get("conditions", [])),
+                "; ".join(lab(a, True) for a in c.get("partners", [])),
+                "; ".join(lab(a, False) for a in c.get("partners", [])),
             ])
     return _csv_lines(rows)
 
@@ -282,6 +305,8 @@ def _entities(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
         for c in p["clauses"]:
             yield c["verb"]
             yield from c["addressees"]
+            yield from c.get("conditions", [])
+            yield from c.get("partners", [])
             yield from c["actors"]
             yield from c["instruments"]
         yield from p["actors"]

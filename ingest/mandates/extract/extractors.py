@@ -27,12 +27,14 @@ from mandates.extract import header as header_mod
 from mandates.extract import lexmatch, places
 from mandates.extract.model import (
     Clause,
+    Condition,
     Document,
     Footnote,
     Header,
     Issue,
     Mention,
     Paragraph,
+    Partner,
     Report,
     Span,
 )
@@ -47,7 +49,7 @@ from mandates.extract.segment import (
     segment,
 )
 from mandates.rdf.namespaces import DEFAULT_BASE, MND
-from mandates.vocab.concepts import Concept, Lexicon, Vocabulary, corrections
+from mandates.vocab.concepts import Concept, Lexicon, Vocabulary, corrections, gap_parts
 
 # ----------------------------------------------------------------------------- context
 
@@ -106,7 +108,14 @@ def extractor(name: str, *, reads: tuple[str, ...], writes: tuple[str, ...]) -> 
 
 
 PIPELINE = ["normalise", "footnotes", "structure", "header", "mentions", "footnote-links", "clauses",
-            "addressees", "reports", "completeness"]
+            "partners", "addressees", "reports", "conditions", "completeness"]
+
+# How far a label's gap ("……", ontology/VOCAB-SCHEMA.md) may reach, in characters: in a condition
+# (应……请求: the requester's name), and after the names in a partner marker (与……密切合作)
+CONDITION_GAP = 16
+PARTNER_GAP = 20
+# what a gap never spans: the clause's punctuation (texts are normalised to ASCII ,;: and (); 。 stays)
+GAP_STOPS = frozenset(",;:.。!?")
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -147,6 +156,15 @@ class Words:
             if o and closes:
                 quotes.append((o, closes[0]))
         self.quotes = quotes
+        self.partners = _gapped(vocab.markers("PartnerMarker"), lang)
+        self.condition_gaps = [(c, parts) for c, parts in _gapped(vocab.of_kind("condition"), lang) if len(parts) > 1]
+
+
+def _gapped(concepts: list[Concept], lang: str) -> list[tuple[Concept, tuple[str, ...]]]:
+    """Each label of the concepts in one language as its folded parts around the gaps, longest first."""
+    out = {(c.iri, parts): (c, parts) for c in concepts for lab in c.labels.get(lang, ())
+           for parts in [gap_parts(fold_label(lab, lang=lang))] if parts[0]}
+    return [out[k] for k in sorted(out, key=lambda k: (-sum(len(x) for x in k[1]), k))]
 
 
 def _skip_space(text: str, pos: int, end: int, *, markers: bool = True) -> int:
@@ -1050,12 +1068,13 @@ def _addressees(ctx: Context) -> None:
     words = Words.of(ctx.vocab, ctx.lang)
     for p in ctx.paragraphs:
         by_start = {m.span[0]: m for m in p.mentions if m.kind == "actor" and not m.in_title}
+        partners = {id(m) for c in p.clauses for pt in c.partners for m in pt.names}
         done: set[int] = set()
         for ci, clause in enumerate(p.clauses):
             # mentions before the verb (previous clause text) enter the history first
             _advance_history(ctx, p, clause.verb_span[0], done, ci)
             if clause.verb.directive:
-                clause.addressees = _chain(ctx, words, p, clause, by_start, done)
+                clause.addressees = _chain(ctx, words, p, clause, by_start, done, partners)
             _advance_history(ctx, p, clause.span[1], done, ci + 1)
         _advance_history(ctx, p, p.span[1] + 1, done, len(p.clauses))
 
@@ -1135,11 +1154,27 @@ def _title_pair(ctx: Context) -> list[Concept]:
 
 
 def _chain(ctx: Context, words: Words, p: Paragraph, clause: Clause, by_start: dict[int, Mention],
-           done: set[int]) -> list[Concept]:
-    text = ctx.masked
-    end = clause.span[1]
-    pos = clause.verb_span[1]
+           done: set[int], partners: set[int]) -> list[Concept]:
+    """The addressees of a directive clause: the chain of actors after its verb (a name in
+    ``partners``, a partner of the mandate, ends it)."""
     out: list[Concept] = []
+    for m in _walk_chain(ctx, words, clause.verb_span[1], clause.span[1], by_start, stop=partners):
+        if m.how == "coreference" and not m.refers:
+            done.add(id(m))
+            m.refers = _resolve(ctx, p, m, p.clauses.index(clause) - 1 if clause in p.clauses else 0)
+            ctx.history.append(m)
+        for c in m.refers:
+            if c not in out:
+                out.append(c)
+    return out
+
+
+def _walk_chain(ctx: Context, words: Words, pos: int, end: int, by_start: dict[int, Mention], *,
+                stop: set[int] | frozenset[int] = frozenset()) -> Iterator[Mention]:
+    """The actor mentions of a chain of names starting at ``pos`` (after fillers and an
+    appositive): 会员国、各国议会和……, "Member States, parliaments and …"; it ends at the
+    first word that neither names an actor nor joins two, or at a mention in ``stop``."""
+    text = ctx.masked
     while pos < end:
         pos = _skip_space(text, pos, end)
         moved = True
@@ -1156,15 +1191,9 @@ def _chain(ctx: Context, words: Words, p: Paragraph, clause: Clause, by_start: d
                     pos = k + 1
                     moved = True
         m = by_start.get(pos)
-        if m is None:
-            break
-        if m.how == "coreference" and not m.refers:
-            done.add(id(m))
-            m.refers = _resolve(ctx, p, m, p.clauses.index(clause) - 1 if clause in p.clauses else 0)
-            ctx.history.append(m)
-        for c in m.refers:
-            if c not in out:
-                out.append(c)
+        if m is None or id(m) in stop:
+            return
+        yield m
         pos = _skip_space(text, m.span[1], end)
         pos = _skip_aside(text, pos, end)
         conn = None
@@ -1182,8 +1211,7 @@ def _chain(ctx: Context, words: Words, p: Paragraph, clause: Clause, by_start: d
             pos = _skip_space(text, pos + len(c2), end)
             pos = _skip_aside(text, pos, end)
         if conn is None:
-            break
-    return out
+            return
 
 
 def _skip_aside(text: str, pos: int, end: int) -> int:
@@ -1197,6 +1225,122 @@ def _skip_aside(text: str, pos: int, end: int) -> int:
         if close != -1:
             return _skip_space(text, close + 2, end)
     return pos
+
+
+@extractor("partners", reads=("masked", "paragraphs"), writes=("paragraphs",))
+def _partners(ctx: Context) -> None:
+    """The partners of each mandate: actors its addressees are to work with, named after a
+    partner marker ("in cooperation with …", 会同……) or inside one (与……合作), joined as
+    addressees are. Found before the addressees, whose chain a partner's name ends."""
+    words = Words.of(ctx.vocab, ctx.lang)
+    if not words.partners:
+        return
+    text = ctx.masked
+    for p in ctx.paragraphs:
+        by_start = {m.span[0]: m for m in p.mentions if m.kind == "actor" and not m.in_title}
+        if not by_start or not any(c.verb.directive for c in p.clauses):
+            continue
+        s, e = p.body_span
+        quotes = _regions(text, s, e, words.quotes)
+        bounds = lexmatch.boundaries(ctx.vocab, text, s, e) if ctx.lang == "zh" else None
+        taken: set[int] = set()
+        for clause in p.clauses:
+            if clause.verb.directive:
+                clause.partners = _clause_partners(ctx, words, clause, by_start, quotes, bounds, taken)
+
+
+def _clause_partners(ctx: Context, words: Words, clause: Clause, by_start: dict[int, Mention], quotes: list[Span],
+                     bounds, taken: set[int]) -> list[Partner]:  # type: ignore[no-untyped-def]
+    """The partners named after the verb of one clause; a name belongs to one partner marker
+    (the longest label that reaches it)."""
+    text = ctx.masked
+    low = lexmatch.view(text, ctx.lang)
+    s, e = clause.verb_span[1], clause.span[1]
+    found: list[Partner] = []
+    for marker, parts in words.partners:
+        opening = parts[0]
+        for k in _occurrences(low, opening, s, e, ctx.lang, bounds):
+            if _in((k, k + len(opening)), quotes):
+                continue
+            names = list(_walk_chain(ctx, words, k + len(opening), e, by_start))
+            if not names or any(id(m) in taken for m in names):
+                continue
+            stop: int | None = names[-1].span[1]
+            for part in parts[1:]:  # the closing word(s), within the clause
+                if stop is not None and part:
+                    stop = _gap_to(text, low, stop, e, part, ctx.lang, PARTNER_GAP)
+            if stop is None:
+                continue
+            taken.update(id(m) for m in names)
+            found.append(Partner(marker, (k, stop), names))
+    return sorted(found, key=lambda x: x.span)
+
+
+def _occurrences(low: str, word: str, start: int, end: int, lang: str, bounds) -> Iterator[int]:  # type: ignore[no-untyped-def]
+    """Where ``word`` (folded) stands in ``low[start:end]`` as a word of its own: whole words in
+    English; in Chinese, a word of two characters or fewer only between jieba boundaries."""
+    i = low.find(word, start, end)
+    while i != -1:
+        j = i + len(word)
+        if lang == "en":
+            ok = (i == 0 or not low[i - 1].isalnum()) and (j >= len(low) or not low[j].isalnum())
+        else:
+            ok = bounds is None or len(word) > lexmatch.SHORT or (i in bounds and j in bounds)
+        if ok:
+            yield i
+        i = low.find(word, i + 1, end)
+
+
+def _gap_to(text: str, low: str, pos: int, end: int, word: str, lang: str, reach: int) -> int | None:
+    """The end of ``word`` where it stands after at most ``reach`` characters from ``pos`` that
+    hold no punctuation of the clause, or None."""
+    k = low.find(word, pos, min(end, pos + reach + len(word)))
+    if k == -1 or any(ch in GAP_STOPS for ch in text[pos:k]):
+        return None
+    j = k + len(word)
+    if lang == "en" and ((k > 0 and low[k - 1].isalnum()) or (j < len(low) and low[j].isalnum())):
+        return None
+    return j
+
+
+@extractor("conditions", reads=("masked", "paragraphs"), writes=("paragraphs",))
+def _conditions(ctx: Context) -> None:
+    """The conditions each clause states (ontology/vocab/conditions.ttl: "within existing
+    resources", 由自愿捐款支付, 应……请求), outside quoted titles."""
+    words = Words.of(ctx.vocab, ctx.lang)
+    lex = ctx.vocab.lexicon(("condition",), ctx.lang)
+    if not lex.entries and not words.condition_gaps:
+        return
+    text = ctx.masked
+    for p in ctx.paragraphs:
+        if not p.clauses:
+            continue
+        s, e = p.body_span
+        outside = _blank(text, s, e, _regions(text, s, e, words.quotes))
+        for clause in p.clauses:
+            clause.conditions = _clause_conditions(ctx, words, lex, outside, clause.span)
+
+
+def _clause_conditions(ctx: Context, words: Words, lex: Lexicon, text: str, span: Span) -> list[Condition]:
+    """The conditions in one clause's words: vocabulary labels and labels with a gap, the
+    leftmost-longest where two overlap."""
+    s, e = span
+    low = lexmatch.view(text, ctx.lang)
+    found = [(h.start, h.end, h.entries[0]) for h in lexmatch.scan(text, s, e, lex)]
+    for concept, parts in words.condition_gaps:
+        for k in _occurrences(low, parts[0], s, e, ctx.lang, None):
+            j: int | None = k + len(parts[0])
+            for part in parts[1:]:
+                j = _gap_to(text, low, j, e, part, ctx.lang, CONDITION_GAP) if j is not None and part else j
+            if j is not None:
+                found.append((k, j, concept))
+    out: list[Condition] = []
+    last = s
+    for a, b, concept in sorted(found, key=lambda x: (x[0], -x[1], x[2].iri)):
+        if a >= last:
+            out.append(Condition(concept, (a, b)))
+            last = b
+    return out
 
 
 @extractor("reports", reads=("paragraphs",), writes=("paragraphs",))

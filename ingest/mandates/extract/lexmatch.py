@@ -27,12 +27,12 @@ from typing import Container
 
 from mandates.core.files import atomic_write, cache_dir
 from mandates.core.text import fold_label
-from mandates.vocab.concepts import Lexicon, Vocabulary
+from mandates.vocab.concepts import Lexicon, Vocabulary, gap_parts
 
 SHORT = 2
 # the vocabularies whose labels become jieba words: the names the boundaries protect.
 # Theme labels are left out: they overlap actor names ("议会参与") and are matched without jieba.
-WORD_KINDS = ("actor", "instrument", "verb", "marker")
+WORD_KINDS = ("actor", "instrument", "verb", "condition", "marker")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ class Hit:
 
 def user_dictionary_lines(vocab: Vocabulary) -> list[str]:
     """The jieba user dictionary generated from the ``@zh`` labels of actors, instruments,
-    verbs and drafting markers, one ``word freq`` per line.
+    verbs, conditions and drafting markers, one ``word freq`` per line; a label with a gap
+    ("应……请求") gives the words around it.
 
     >>> from mandates.vocab.concepts import load
     >>> any(line.startswith("各国议会联盟 ") for line in user_dictionary_lines(load()))
@@ -57,9 +58,9 @@ def user_dictionary_lines(vocab: Vocabulary) -> list[str]:
         if c.kind not in WORD_KINDS:
             continue
         for lab in c.labels.get("zh", ()):
-            w = fold_label(lab, lang="zh")
-            if len(w) >= 2 and not any(ch.isspace() for ch in w):
-                words.add(w)
+            for w in gap_parts(fold_label(lab, lang="zh")):
+                if len(w) >= 2 and not any(ch.isspace() for ch in w):
+                    words.add(w)
     return [f"{w} {200000 + 1000 * len(w)}" for w in sorted(words)]
 
 
