@@ -128,15 +128,18 @@ def node_values(net: Network) -> list[tuple[Node, dict[str, str]]]:
         for n in net.nodes]
 
 
-def edge_values(net: Network, e: Edge) -> dict[str, str]:
-    """An edge's attribute values (as text), for :func:`edge_attributes`."""
+def edge_values(net: Network, e: Edge, attrs: tuple[tuple[str, str], ...] | None = None) -> dict[str, str]:
+    """An edge's attribute values (as text), for ``attrs`` (default :func:`edge_attributes`,
+    which a caller writing every edge computes once)."""
+    attrs = edge_attributes(net) if attrs is None else attrs
+    levels = [int(k[len("strength_"):]) for k, _ in attrs if k.startswith("strength_")]
     values = {"relation": e.relation, "resolutions": str(len(e.works))}
     if net.projection == "mandate":
         values.update({"verb": e.verb, "verb_zh": e.verb_zh, "verb_en": e.verb_en, "strength": str(e.strength)})
     elif net.clause_based:
         values.update({"verbs": verb_counts(e), "max_strength": str(max(e.strengths, default=0))})
-        values.update({f"strength_{s}": str(e.strengths.get(s, 0)) for s in _strength_levels(net)})
-    return {k: clean(values[k]) for k, _ in edge_attributes(net)}
+        values.update({f"strength_{s}": str(e.strengths.get(s, 0)) for s in levels})
+    return {k: clean(values[k]) for k, _ in attrs}
 
 
 def edge_label(net: Network, e: Edge) -> str:
@@ -189,7 +192,7 @@ def _colour(el, v_: str, colour: str) -> None:  # type: ignore[no-untyped-def]
     c.set("a", "1.0")
 
 
-def _graph_element(root, g_: str, net: Network):  # type: ignore[no-untyped-def]
+def _graph_element(root, g_: str, net: Network, attrs: tuple[tuple[str, str], ...]):  # type: ignore[no-untyped-def]
     graph = etree.SubElement(root, g_ + "graph")
     graph.set("defaultedgetype", "directed" if net.directed else "undirected")
     if net.dynamic:
@@ -201,7 +204,7 @@ def _graph_element(root, g_: str, net: Network):  # type: ignore[no-untyped-def]
     else:
         graph.set("mode", "static")
     _attributes(graph, g_, "node", "static", NODE_ATTRIBUTES)
-    _attributes(graph, g_, "edge", "static", edge_attributes(net))
+    _attributes(graph, g_, "edge", "static", attrs)
     if net.dynamic:
         _attributes(graph, g_, "edge", "dynamic", DYNAMIC_EDGE_ATTRIBUTES)
     return graph
@@ -216,7 +219,8 @@ def to_gexf(net: Network) -> bytes:
     etree.SubElement(meta, g_ + "creator").text = f"mandates {__version__}"
     etree.SubElement(meta, g_ + "keywords").text = f"un-mandates, {net.projection}"
     etree.SubElement(meta, g_ + "description").text = describe(net)
-    graph = _graph_element(root, g_, net)
+    attrs = edge_attributes(net)
+    graph = _graph_element(root, g_, net, attrs)
     pos, size = layout(net), sizes(net)
     nodes_el = etree.SubElement(graph, g_ + "nodes")
     nodes_el.set("count", str(len(net.nodes)))
@@ -244,7 +248,7 @@ def to_gexf(net: Network) -> bytes:
         if e.verb:
             el.set("kind", clean(e.verb))
             el.set("label", edge_label(net, e))
-        av = _attvalues(el, g_, edge_values(net, e))
+        av = _attvalues(el, g_, edge_values(net, e, attrs))
         if net.dynamic:
             for value, start, end in net.timeline.values({w: len(ev) for w, ev in e.by_work.items()}):
                 x = etree.SubElement(av, g_ + "attvalue")
@@ -279,10 +283,11 @@ def to_csv(net: Network) -> tuple[str, str]:
         w.writerow([clean(n.id), clean(n.label), *(values[name] for name, _ in NODE_ATTRIBUTES), *spell])
     edges = io.StringIO()
     w = csv.writer(edges, lineterminator="\n")
-    names = [name for name, _ in edge_attributes(net)]
+    attrs = edge_attributes(net)
+    names = [name for name, _ in attrs]
     w.writerow(["Id", "Source", "Target", "Type", "Weight", "Label", *names, *time])
     for e in net.edges:
-        values = edge_values(net, e)
+        values = edge_values(net, e, attrs)
         spell = [time_interval(net.timeline.spells(e.works))] if time else []
         w.writerow([clean(e.id), clean(e.source), clean(e.target), "Directed" if net.directed else "Undirected",
                     e.weight, edge_label(net, e), *(values[n] for n in names), *spell])

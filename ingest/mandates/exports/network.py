@@ -220,16 +220,22 @@ class Timeline:
 
     def values(self, counts: dict[str, int]) -> list[tuple[int, str, str]]:
         """A value that changes in time, from ``counts`` per resolution: (sum of the counts of
-        the resolutions in force, start, end) for each period in which the sum stays the same."""
-        cuts = sorted({d for w in counts if w in self.works and self.works[w].date
-                       for d in (self.works[w].date, _next_day(self.works[w].end))})
+        the resolutions in force, start, end) for each period in which the sum stays the same
+        (a sweep over the periods' bounds)."""
+        events: dict[str, int] = defaultdict(int)
+        for w, n in counts.items():
+            work = self.works.get(w)
+            if work and work.date:
+                events[work.date] += n
+                events[_next_day(work.end)] -= n
         out: list[tuple[int, str, str]] = []
-        for a, b in zip(cuts, cuts[1:]):
-            total = sum(n for w, n in counts.items() if w in self.works and self.works[w].date
-                        and self.works[w].date <= a <= self.works[w].end)
-            end = _prev_day(b)
+        total = 0
+        days = sorted(events)
+        for a, b in zip(days, days[1:]):
+            total += events[a]
             if not total:
                 continue
+            end = _prev_day(b)
             if out and out[-1][0] == total and _next_day(out[-1][2]) == a:
                 out[-1] = (total, out[-1][1], end)
             else:
@@ -411,11 +417,14 @@ def _node_table(store, base: str, lang: str, supers: dict[str, set[str]]) -> dic
 
 
 def _mandate_clauses(store) -> dict[str, dict[str, Any]]:  # type: ignore[no-untyped-def]
+    verbs = {r["key"]: (clean(r.get("zh")), clean(r.get("en"))) for r in iter_view_rows(store, "gephi-verbs")}
     clauses: dict[str, dict[str, Any]] = {}
     for r in iter_view_rows(store, "gephi-mandates"):
+        key = r.get("key") or ""
+        zh, en = verbs.get(key, ("", ""))
         c = clauses.setdefault(r["c"], {
-            "work": r["work"], "p": r["p"], "key": r.get("key") or "", "strength": int(r.get("strength") or 0),
-            "zh": clean(r.get("verbZh")), "en": clean(r.get("verbEn")), "asker": r.get("asker"), "actors": set()})
+            "work": r["work"], "p": r["p"], "key": key, "strength": int(r.get("strength") or 0),
+            "zh": zh, "en": en, "asker": r.get("asker"), "actors": set()})
         c["actors"].add(r["actor"])
     return clauses
 

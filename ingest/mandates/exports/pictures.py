@@ -60,17 +60,17 @@ UI: dict[str, dict[str, str]] = {
         "instrument": "instrument", "resolution": "resolution", "theme": "theme",
     },
     "zh": {
-        "mandate": "{asker}及其要求采取行动的各方：每个动词一条箭头（线宽 = 任务条款数；颜色越深 = 动词力度越强）",
-        "co-addressee": "在同一任务条款中一并被要求的各方（线宽 = 条款数）",
+        "mandate": "{asker}及其所请各方：每个动词一条箭头（线宽 = 任务条款数；颜色越深 = 动词力度越强）",
+        "co-addressee": "在同一任务条款中一并被请的各方（线宽 = 条款数）",
         "actor-instrument": "同一段落中提及的行为体与文书（线宽 = 段落数）",
-        "actor-theme": "被要求采取行动的各方及其段落的主题（线宽 = 条款数）",
+        "actor-theme": "被请各方及其段落的主题（线宽 = 条款数）",
         "legend": "节点颜色 = 行为体类别；大小 = 加权度",
         "force": "力度 {n}：{verbs}",
         "width": "线宽 = {counts}",
         "empty": "（此投影中没有边）",
-        "timeline": "各项决议分别要求哪些方面采取行动",
-        "timeline-note": "标记面积 = 要求该方面的任务条款数（附动词）；横线 = 要求的有效期间（至本系列下一项决议为止）；"
-                         "× = 不再要求",
+        "timeline": "各项决议分别请哪些方面采取行动",
+        "timeline-note": "标记面积 = 请该方面的任务条款数（附动词）；横线 = 所请事项的有效期间（至本系列下一项决议为止）；"
+                         "× = 此后不再请",
         "timeline-legend": "颜色 = 行为体类别",
         "instrument": "文书", "resolution": "决议", "theme": "主题",
     },
@@ -311,7 +311,7 @@ def _ring_geometry(net: Network, labels: dict[str, str], size: float) -> tuple[l
     ring = ring_order(net)
     centre = hub(net) if net.projection == "mandate" else ""
     radial = len(ring) > 20
-    longest = max((_box(labels[n], size)[0] for n in ring), default=0.0)
+    longest = max((_box(labels[n].replace("\n", " ") if radial else labels[n], size)[0] for n in ring), default=0.0)
     tallest = max((_box(labels[n], size)[1] for n in ring), default=0.0)
     per_node = size * 1.5 if radial else max(34.0, tallest * 0.8)
     radius = max(200.0, len(ring) * per_node / (2 * math.pi))
