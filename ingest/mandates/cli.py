@@ -76,12 +76,17 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=("table", "csv", "json", "tsv"), default="table",
                    help="how the rows are printed (default: table)")
 
-    e = sub.add_parser("export", help="export a view of a built store: gephi (GEXF 1.3), png, svg, csv tables")
-    e.add_argument("kind", choices=("gephi", "png", "svg", "gephi-csv"))
+    e = sub.add_parser("export", help="export a view of a built store: gephi (GEXF 1.3), csv tables, png, svg, "
+                       "a timeline picture")
+    e.add_argument("kind", choices=("gephi", "gephi-csv", "png", "svg", "timeline"),
+                   help="timeline: who is asked, resolution by resolution (PNG, or SVG when --out ends in .svg)")
     e.add_argument("--store", default="build", help="the folder 'mandates build --out' wrote (default: build/)")
     e.add_argument("--out", type=Path, default=None, help="output file (default: in the store folder)")
     e.add_argument("--projection", choices=("mandate", "actor-instrument", "co-addressee", "actor-theme"), default="mandate",
-                   help="which network: GA asks A together with B (mandate), actor-instrument, co-addressee, actor-theme")
+                   help="which network: the Assembly and the actors it asks, one edge per verb (mandate), "
+                        "actor-instrument, co-addressee (actors asked together, undirected), actor-theme")
+    e.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="the language of the labels (default: en; zh pictures need a font with Chinese characters)")
 
     pb = sub.add_parser("publish", help="write a static linked-data site (HTML + Turtle/JSON-LD/N-Triples twins, VoID/DCAT)")
     pb.add_argument("--store", default="build", help="the folder 'mandates build --out' wrote (default: build/)")
