@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 
 from mandates.core.files import atomic_write
+from mandates.core.fingerprint import environment
 from mandates.exports.view import series_view_of
 from mandates.graph.series import series_graph
 from mandates.graph.seriesfacts import ClauseFacts, DocFacts, clause_facts, doc_facts
@@ -50,11 +51,14 @@ def _view_documents(docs_dir: Path, artefact: str) -> list[dict[str, Any]]:
     return orjson.loads((docs_dir / f"{artefact}.view.json").read_bytes())["documents"]
 
 
-def _facts(docs_dir: Path, included: list[dict[str, Any]]) -> tuple[list[DocFacts], dict[str, list[str]]]:
-    """Every included document's header facts (kept ones reused), and the artefacts of each resolution."""
+def _facts(docs_dir: Path, included: list[dict[str, Any]], base: str) -> tuple[list[DocFacts], dict[str, list[str]]]:
+    """Every included document's header facts (those kept by a build of the same tool reused),
+    and the artefacts of each resolution."""
+    env = environment(base)
     try:
-        kept = orjson.loads((docs_dir / FACTS).read_bytes())
-    except (OSError, ValueError):
+        saved = orjson.loads((docs_dir / FACTS).read_bytes())
+        kept = saved["documents"] if saved.get("env") == env else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         kept = {}
     now: dict[str, Any] = {}
     facts: list[DocFacts] = []
@@ -69,15 +73,14 @@ def _facts(docs_dir: Path, included: list[dict[str, Any]]) -> tuple[list[DocFact
             f = DocFacts.from_json(d)
             facts.append(f)
             artefacts.setdefault(f.work, []).append(art)
-    data = orjson.dumps(now, option=orjson.OPT_SORT_KEYS)
-    if data != orjson.dumps(kept, option=orjson.OPT_SORT_KEYS):
-        atomic_write(docs_dir / FACTS, data)
+    if now != kept:
+        atomic_write(docs_dir / FACTS, orjson.dumps({"env": env, "documents": now}, option=orjson.OPT_SORT_KEYS))
     return facts, artefacts
 
 
 def series_step(docs_dir: Path, included: list[dict[str, Any]], base: str, validator: str) -> SeriesStep:
     """The series graph of the ``included`` documents (their summaries), its view and its SHACL results."""
-    facts, artefacts = _facts(docs_dir, included)
+    facts, artefacts = _facts(docs_dir, included, base)
 
     def clauses_of(work: str) -> list[ClauseFacts]:
         out: list[ClauseFacts] = []

@@ -51,7 +51,7 @@ def follow_ups(docs: list[DocFacts], order: dict[str, tuple], series_of: dict[st
     notings: list[tuple[DocFacts, Noting]] = [(d, n) for d in docs for n in d.notings]
     out: dict[str, FollowUp] = {}
     for d in sorted(docs, key=lambda d: (order[d.work], d.expression)):
-        for req in d.requests:
+        for req in d.reporting:
             if req.session is None or req.iri in out:
                 continue
             best: tuple | None = None

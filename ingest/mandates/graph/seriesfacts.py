@@ -59,7 +59,7 @@ class DocFacts:
     adopted: str | None
     truncated: bool
     cited: tuple[str, ...]  # symbols of the resolutions it cites
-    requests: tuple[Request, ...] = ()
+    reporting: tuple[Request, ...] = ()
     notings: tuple[Noting, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -68,7 +68,7 @@ class DocFacts:
     @staticmethod
     def from_json(d: dict[str, Any]) -> DocFacts:
         return DocFacts(**{**d, "cited": tuple(d["cited"]),
-                           "requests": tuple(Request(**r) for r in d["requests"]),
+                           "reporting": tuple(Request(**r) for r in d["reporting"]),
                            "notings": tuple(Noting(n["clause"], tuple(n["actors"]),
                                                    tuple((i, s) for i, s in n["documents"])) for n in d["notings"])})
 
@@ -106,7 +106,7 @@ def session_of_document(symbol: str | None) -> int | None:
 def doc_facts(doc: dict[str, Any]) -> DocFacts:
     """The header facts of a document of the mandates view."""
     cited: set[str] = set()
-    requests: list[Request] = []
+    reporting: list[Request] = []
     notings: list[Noting] = []
     for p in doc["paragraphs"]:
         docs = []
@@ -120,14 +120,14 @@ def doc_facts(doc: dict[str, Any]) -> DocFacts:
         for c in p["clauses"]:
             rep = c.get("report")
             if rep is not None:
-                requests.append(Request(c["iri"] + "/report", c["iri"], rep.get("by"), rep.get("to"), rep.get("session")))
+                reporting.append(Request(c["iri"] + "/report", c["iri"], rep.get("by"), rep.get("to"), rep.get("session")))
             if not c["directive"] and docs:
                 notings.append(Noting(c["iri"], actors, tuple(docs)))
     printed = doc.get("symbol")
     return DocFacts(work=doc["iri"], expression=doc["expression"], lang=doc["language"],
                     symbol=doc["resolution_symbol"], printed=printed, title=doc.get("title"),
                     session=doc.get("session"), adopted=doc.get("adopted"), truncated=bool(doc.get("truncated")),
-                    cited=tuple(sorted(cited)), requests=tuple(requests), notings=tuple(notings))
+                    cited=tuple(sorted(cited)), reporting=tuple(reporting), notings=tuple(notings))
 
 
 def clause_facts(doc: dict[str, Any]) -> list[ClauseFacts]:
