@@ -19,6 +19,10 @@ The corpus outputs are then made from the artefacts, only when something changed
   artefact (``mandates-build.json``). Until the swap the previous store is untouched, so a
   build killed at any point leaves it usable, and the next build resumes (documents
   already built are not built again) and ends with the store a clean build gives.
+- the series graph ``{base}graph/series`` (``mandates.build.seriesstep``): which resolutions form a
+  series, clause lineage, report follow-up, made from every included document each time the
+  outputs are made (so adding or removing a file changes it as a clean build would); it goes
+  into the store, the graph files and the view, and its SHACL results join the corpus verdict;
 - ``graph.nq``, ``graph.trig``, ``graph.ttl`` (``mandates.exports.graphfiles``), ``vocabulary.ttl``,
   ``shacl-report.ttl``, ``report.json``, the views ``mandates.json`` and ``mandates.csv``
   (merged from the documents' parts, ``mandates.exports.view``; the language versions of one

@@ -24,7 +24,8 @@ Confidence is the pair's score, lowered when another pair comes close (an ambigu
 for a new clause, how far the nearest clause of the previous resolution is. Below
 :data:`LOW_CONFIDENCE` the clause is flagged. A text that stops before its resolution ends
 (``truncated``) makes "new" (previous text incomplete) and "dropped" (next text incomplete)
-uncertain: those clauses are flagged and their confidence capped.
+uncertain, and so does an edition of the series missing between the two compared (``gap``):
+those clauses are flagged and their confidence capped.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ SAME_WORDING = 0.9  # text similarity from which the wording counts as the same
 INCOMPLETE_CAP = 0.3  # confidence of a new or dropped clause next to an incomplete text
 FLAG_LOW = "low-confidence-alignment"
 FLAG_INCOMPLETE = "series-text-incomplete"
+FLAG_GAP = "series-edition-missing"
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -164,7 +166,7 @@ def change(c: ClauseRec, p: ClauseRec, text: float | None) -> str:
 
 
 def align(prev: list[ClauseRec], cur: list[ClauseRec], *, prev_incomplete: bool = False,
-          cur_incomplete: bool = False) -> Lineage:
+          cur_incomplete: bool = False, gap: bool = False) -> Lineage:
     """Align the clauses of a resolution (``cur``) with those of the previous one (``prev``)."""
     scored: dict[tuple[int, int], tuple[float, float | None]] = {}
     best_c = [0.0] * len(cur)
@@ -192,11 +194,11 @@ def align(prev: list[ClauseRec], cur: list[ClauseRec], *, prev_incomplete: bool 
             conf = min(1.0, s) * (0.6 + 0.4 * min(1.0, max(0.0, s - rival) / 0.2))
             links.append(_link(c.iri, prev[j].iri, change(c, prev[j], text), conf, ()))
         else:
-            conf, flags = 1.0 - best_c[i], ()
-            if prev_incomplete:
-                conf, flags = min(conf, INCOMPLETE_CAP), (FLAG_INCOMPLETE,)
+            flags = (FLAG_INCOMPLETE,) * prev_incomplete + (FLAG_GAP,) * gap
+            conf = min(1.0 - best_c[i], INCOMPLETE_CAP) if flags else 1.0 - best_c[i]
             links.append(_link(c.iri, None, "new", conf, flags))
-    dropped = [(p.iri, (FLAG_INCOMPLETE,) if cur_incomplete else ()) for j, p in enumerate(prev) if j not in taken_p]
+    dropped_flags = (FLAG_INCOMPLETE,) * cur_incomplete + (FLAG_GAP,) * gap
+    dropped = [(p.iri, tuple(sorted(dropped_flags))) for j, p in enumerate(prev) if j not in taken_p]
     return Lineage(links, dropped)
 
 

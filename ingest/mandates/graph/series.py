@@ -257,12 +257,33 @@ def _follow_up(g: set, f: FollowUp) -> None:  # type: ignore[type-arg]
     g.add((r, _T.basis, Literal(f.basis)))
 
 
+_SESSION = re.compile(r"^A/RES/(\d+)/")
+
+
+def _gap(prev: Work, cur: Work, listed: frozenset[str], present: set[str]) -> bool:
+    """Whether the series lists a member adopted between two sessions that the build lacks.
+
+    >>> _gap(Work("a", session=50), Work("b", session=52), frozenset({"A/RES/51/7"}), set())
+    True
+    """
+    if prev.session is None or cur.session is None:
+        return False
+    for sym in listed - present:
+        m = _SESSION.match(sym)
+        if m and prev.session < int(m.group(1)) < cur.session:
+            return True
+    return False
+
+
 def series_graph(docs: list[DocFacts], clauses_of: Callable[[str], list[ClauseFacts]], *,
                  base: str = DEFAULT_BASE, known: tuple[KnownSeries, ...] | None = None) -> SeriesGraph:
     """The series graph of the documents ``docs`` (every language version of every resolution a
     build includes). ``clauses_of(work)`` gives the clauses of a resolution's language versions;
     it is called only for members of a series with two or more members in the build."""
     ws = works(docs)
+    known = known_series() if known is None else known
+    listed = {rebase(k.iri, base): k.members for k in known}
+    present = {s for w in ws.values() for s in w.symbols}
     out = SeriesGraph(check(base + SERIES_GRAPH), series=find_series(ws, base=base, known=known))
     series_of = {w: f.iri for f in out.series for w in f.members}
     for f in out.series:
@@ -270,7 +291,8 @@ def series_graph(docs: list[DocFacts], clauses_of: Callable[[str], list[ClauseFa
         loaded = {w: records(clauses_of(w), ws[w].session) for w in (f.members if len(f.members) > 1 else [])}
         for prev, cur in zip(f.members, f.members[1:]):
             lineage = align(loaded[prev], loaded[cur], prev_incomplete=ws[prev].incomplete,
-                            cur_incomplete=ws[cur].incomplete)
+                            cur_incomplete=ws[cur].incomplete,
+                            gap=_gap(ws[prev], ws[cur], listed.get(f.iri, frozenset()), present))
             out.lineages[cur] = lineage
             _lineage(out.triples, lineage, cur, base)
     out.follow_ups = follow_ups(docs, {w.iri: w.order() for w in ws.values()}, series_of)
