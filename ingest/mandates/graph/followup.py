@@ -44,18 +44,32 @@ def _author_match(req: Request, noting: Noting, session: int | None) -> str | No
     return next((iri for iri, sym in noting.documents if sym is None), None)
 
 
+def _candidates(docs: list[DocFacts]) -> dict[int, list[tuple[DocFacts, Noting]]]:
+    """The noting clauses that may answer a request due at each session: those citing a document
+    of that session, and those of a resolution of that session citing a document without symbol."""
+    out: dict[int, list[tuple[DocFacts, Noting]]] = {}
+    for d in docs:
+        for n in d.notings:
+            sessions = {session_of_document(sym) for _, sym in n.documents if sym is not None}
+            if d.session is not None and any(sym is None for _, sym in n.documents):
+                sessions.add(d.session)
+            for s in sessions - {None}:
+                out.setdefault(s, []).append((d, n))  # type: ignore[arg-type]
+    return out
+
+
 def follow_ups(docs: list[DocFacts], order: dict[str, tuple], series_of: dict[str, str]) -> list[FollowUp]:
     """Link each reporting request of ``docs`` to the report a later resolution notes.
 
     ``order`` gives each resolution (work IRI) its place in time; ``series_of`` its series."""
-    notings: list[tuple[DocFacts, Noting]] = [(d, n) for d in docs for n in d.notings]
+    by_session = _candidates(docs)
     out: dict[str, FollowUp] = {}
     for d in sorted(docs, key=lambda d: (order[d.work], d.expression)):
         for req in d.reporting:
             if req.session is None or req.iri in out:
                 continue
             best: tuple | None = None
-            for later, n in notings:
+            for later, n in by_session.get(req.session, ()):
                 if order[later.work] <= order[d.work]:
                     continue
                 other_series = int(series_of.get(later.work) != series_of.get(d.work) or d.work not in series_of)

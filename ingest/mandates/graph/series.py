@@ -147,26 +147,26 @@ def _title_series(ws: dict[str, Work], skip: set[str], base: str) -> dict[str, t
     u = _Union()
     title_of: dict[tuple[str, str], str] = {}
     for (lang, key), members in sorted(groups.items()):
+        by_symbol = {sym: m for m in members for sym in sorted(m.symbols)}
         for a in members:
-            for b in members:
-                if a is not b and a.cited & b.symbols:  # a recalls b
+            for sym in sorted(a.cited):
+                b = by_symbol.get(sym)
+                if b is not None and b is not a:  # a recalls b
                     u.union(("w", a.iri), ("w", b.iri))
                     u.union(("w", a.iri), ("t", lang, key))
                     title_of[(lang, key)] = min(m.titles[lang] for m in members)
-    out: dict[str, tuple[str, dict[str, list[str]]]] = {}
     roots: dict = {}
     for (lang, key), title in sorted(title_of.items()):
         roots.setdefault(u.find(("t", lang, key)), []).append((lang, key, title))
+    named: dict = {}
     for root, keys in roots.items():
         lang, key, _ = keys[0]
         iri = check(f"{base}series/title-{lang}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:12]}")
         titles: dict[str, list[str]] = {}
         for lg, _, t in keys:
             titles.setdefault(lg, []).append(t)
-        for w in ws.values():
-            if ("w", w.iri) in u.parent and u.find(("w", w.iri)) == root:
-                out[w.iri] = (iri, titles)
-    return out
+        named[root] = (iri, titles)
+    return {node[1]: named[u.find(node)] for node in sorted(u.parent) if node[0] == "w"}
 
 
 def find_series(ws: dict[str, Work], *, base: str = DEFAULT_BASE,
