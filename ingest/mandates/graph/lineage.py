@@ -165,17 +165,24 @@ def change(c: ClauseRec, p: ClauseRec, text: float | None) -> str:
     return "repeated"
 
 
+def _top2(pairs: list[tuple[float, int]]) -> list[tuple[float, int]]:
+    return sorted(pairs, key=lambda x: (-x[0], x[1]))[:2]
+
+
+def _rival(top: list[tuple[float, int]], other: int) -> float:
+    """The best score in ``top`` (a row's or a column's two best) not with ``other``."""
+    return next((sc for sc, k in top if k != other), 0.0)
+
+
 def align(prev: list[ClauseRec], cur: list[ClauseRec], *, prev_incomplete: bool = False,
           cur_incomplete: bool = False, gap: bool = False) -> Lineage:
     """Align the clauses of a resolution (``cur``) with those of the previous one (``prev``)."""
     scored: dict[tuple[int, int], tuple[float, float | None]] = {}
-    best_c = [0.0] * len(cur)
-    best_p = [0.0] * len(prev)
     for i, c in enumerate(cur):
         for j, p in enumerate(prev):
-            s, text = score(c, p)
-            scored[(i, j)] = (s, text)
-            best_c[i], best_p[j] = max(best_c[i], s), max(best_p[j], s)
+            scored[(i, j)] = score(c, p)
+    rows = [_top2([(scored[(i, j)][0], j) for j in range(len(prev))]) for i in range(len(cur))]
+    cols = [_top2([(scored[(i, j)][0], i) for i in range(len(cur))]) for j in range(len(prev))]
     candidates = sorted(((-s, i, j) for (i, j), (s, text) in scored.items()
                          if s >= (MIN_SCORE_TEXT if text is not None else MIN_SCORE_IRIS)))
     taken_c: dict[int, int] = {}
@@ -189,13 +196,13 @@ def align(prev: list[ClauseRec], cur: list[ClauseRec], *, prev_incomplete: bool 
         if i in taken_c:
             j = taken_c[i]
             s, text = scored[(i, j)]
-            rival = max([scored[(i, k)][0] for k in range(len(prev)) if k != j]
-                        + [scored[(k, j)][0] for k in range(len(cur)) if k != i] + [0.0])
+            rival = max(_rival(rows[i], j), _rival(cols[j], i))
             conf = min(1.0, s) * (0.6 + 0.4 * min(1.0, max(0.0, s - rival) / 0.2))
             links.append(_link(c.iri, prev[j].iri, change(c, prev[j], text), conf, ()))
         else:
+            best = rows[i][0][0] if rows[i] else 0.0
             flags = (FLAG_INCOMPLETE,) * prev_incomplete + (FLAG_GAP,) * gap
-            conf = min(1.0 - best_c[i], INCOMPLETE_CAP) if flags else 1.0 - best_c[i]
+            conf = min(1.0 - best, INCOMPLETE_CAP) if flags else 1.0 - best
             links.append(_link(c.iri, None, "new", conf, flags))
     dropped_flags = (FLAG_INCOMPLETE,) * cur_incomplete + (FLAG_GAP,) * gap
     dropped = [(p.iri, tuple(sorted(dropped_flags))) for j, p in enumerate(prev) if j not in taken_p]

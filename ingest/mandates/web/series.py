@@ -75,12 +75,13 @@ def _latest(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _compact(rows: list[dict[str, Any]], lang: str | None) -> Result:
     """The columns a reader needs, one text column (``lang``'s, else the other language's)."""
-    order = ("textZh", "textEn") if lang == "zh" else ("textEn", "textZh")
+    langs = ("Zh", "En") if lang == "zh" else ("En", "Zh")
+    # the clause's text; for a dropped clause, the text of the clause dropped
+    texts = [f"text{x}" for x in langs] + [f"previousText{x}" for x in langs]
     out = []
     for r in rows:
         row = {c: r.get(c) for c in COLUMNS if c != "text"}
-        row["text"] = next((r[c] for c in order if r.get(c)), None) or next(
-            (r[c] for c in ("previousText" + c[4:] for c in order) if r.get(c)), None)
+        row["text"] = next((r[c] for c in texts if r.get(c)), None)
         out.append(row)
     return Result(list(COLUMNS), out)
 
