@@ -1,9 +1,8 @@
 """The README's pictures, and a store that holds a series for the tests.
 
 The series store: the seed resolution and its synthetic successor
-(``tests/data/A-RES-76-999.zh.md``) built together, with the series triples of
-``tests/data/series-un-ipu.ttl`` added to the store (the tests of the dynamic Gephi export
-and of the timeline picture use it). The pictures, drawn by ``mandates export`` and stored
+(``tests/data/A-RES-76-999.zh.md``) built together: the build finds that both belong to the
+UN–IPU series (the tests of the dynamic Gephi export and of the timeline picture use it). The pictures, drawn by ``mandates export`` and stored
 with 256 colours (Pillow) to keep the repository small:
 
     python3 tests/docpictures.py    # docs/seed-mandate-network.png, docs/series-timeline.png
@@ -19,31 +18,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "A-RES-74-303.zh.md"
 SUCCESSOR = ROOT / "tests" / "data" / "A-RES-76-999.zh.md"
-SERIES = ROOT / "tests" / "data" / "series-un-ipu.ttl"
-SERIES_GRAPH = "https://w3id.org/un-mandates/graph/test-series"
 NETWORK_PICTURE = ROOT / "docs" / "seed-mandate-network.png"
 TIMELINE_PICTURE = ROOT / "docs" / "series-timeline.png"
 
 
 def build_pair(out: Path) -> Path:
-    """The seed and its successor built into ``out`` (no series triples)."""
+    """The seed and its successor built into ``out`` (the build finds their series)."""
     from mandates.build.pipeline import build
 
     result = build([SEED, SUCCESSOR], out)
     if result.exit_code() != 0:
         raise RuntimeError(f"building the seed and its successor failed (exit {result.exit_code()})")
     return out
-
-
-def add_series(folder: Path) -> Path:
-    """Add the series triples to the store of the build in ``folder`` (as their own graph)."""
-    import pyoxigraph
-
-    store = pyoxigraph.Store(str(folder / "store"))
-    store.load(path=str(SERIES), format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode(SERIES_GRAPH))
-    store.flush()
-    del store
-    return folder
 
 
 def export(*args: str) -> None:
@@ -68,7 +54,7 @@ def main() -> int:
         if build([SEED], seed).exit_code() != 0:
             raise RuntimeError("building the seed failed")
         export("png", "--store", str(seed), "--out", str(NETWORK_PICTURE))
-        series = add_series(build_pair(Path(tmp) / "series"))
+        series = build_pair(Path(tmp) / "series")
         export("timeline", "--store", str(series), "--out", str(TIMELINE_PICTURE))
     for picture in (NETWORK_PICTURE, TIMELINE_PICTURE):
         small_png(picture)

@@ -113,15 +113,17 @@ def schema():
 
 @pytest.fixture(scope="module")
 def pair_builds(tmp_path_factory):
-    """The seed and its synthetic successor built together: without series triples, and a copy
-    of the build with them (tests/data/series-un-ipu.ttl)."""
+    """The seed and its synthetic successor built together (the build finds their series), and
+    two resolutions of no common series built together."""
     import docpictures
 
+    from mandates.build.pipeline import build
+
     root = tmp_path_factory.mktemp("pair")
-    plain = docpictures.build_pair(root / "plain")
-    series = root / "series"
-    shutil.copytree(plain, series)
-    return plain, docpictures.add_series(series)
+    unrelated = root / "unrelated"
+    assert build([ROOT / "corpus" / "A-RES-52-21.zh.txt", ROOT / "corpus" / "A-RES-51-205.en.txt"],
+                 unrelated).exit_code() == 0
+    return unrelated, docpictures.build_pair(root / "series")
 
 
 @pytest.fixture(scope="module")
@@ -368,8 +370,8 @@ def _alive(spells, day: str) -> bool:
 
 
 def test_a_store_without_a_series_gives_a_static_gexf(pair_builds, seed_build, tmp_path):
-    plain, _ = pair_builds
-    for folder in (plain, seed_build[0]):
+    unrelated, _ = pair_builds
+    for folder in (unrelated, seed_build[0]):
         out = tmp_path / f"{folder.name}.gexf"
         r = run("export", "gephi", "--store", str(folder), "--out", str(out))
         assert r.returncode == 0, r.stderr

@@ -28,6 +28,7 @@ COMMANDS = {
     "publish": ("mandates.web.publish", "publish_cli"),
     "serve": ("mandates.web.serve", "serve_cli"),
     "push": ("mandates.web.push", "push_cli"),
+    "series": ("mandates.web.series", "series_cli"),
 }
 
 
@@ -106,6 +107,18 @@ def _parser() -> argparse.ArgumentParser:
     pu = sub.add_parser("push", help="load the named graphs of a build into a SPARQL 1.1 server (Graph Store Protocol)")
     pu.add_argument("--store", default="build", help="the folder 'mandates build --out' wrote (default: build/)")
     pu.add_argument("--endpoint", required=True, help="the server's Graph Store Protocol endpoint URL")
+    se = sub.add_parser("series", help="what changed for an actor since the previous resolution of a series")
+    se.add_argument("view", nargs="?", choices=("changes",), default="changes",
+                    help="changes (default): new, strengthened, weakened, modified, dropped and repeated requests")
+    se.add_argument("--actor", required=True,
+                    help="the actor: <IRI>, a State's code (iso:FRA), or a key or label of the actor vocabulary, in Chinese or English")
+    se.add_argument("--symbol", default=None, help="the later resolution (default: each series' latest)")
+    se.add_argument("--all", action="store_true", help="every resolution that has one before it, not only the latest")
+    se.add_argument("--store", default="build", help="the folder 'mandates build --out' wrote (default: build/), "
+                    "or a SPARQL endpoint URL")
+    se.add_argument("--format", choices=("table", "csv", "json", "tsv"), default="table",
+                    help="table (default): the main columns; csv, tsv, json: every column of series-changes.rq")
+    se.add_argument("--lang", choices=("zh", "en"), default=None, help="the language of the text column (table)")
     return p
 
 
