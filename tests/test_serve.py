@@ -636,6 +636,16 @@ def test_sparql_errors(server):
     status, _, _ = fetch(f"{server.url}sparql", None, "POST", b"query=" + b"x" * (1 << 21),
                          {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 413
+    # a long query in the URL is fine up to 64 KiB; beyond, 414 (POST it)
+    long_ask = "ASK {} #" + "a" * 60000
+    status, _, body = fetch(f"{server.url}sparql?" + urllib.parse.urlencode({"query": long_ask}),
+                            "application/sparql-results+json")
+    assert status == 200 and json.loads(body)["boolean"] is True
+    status, _, _ = fetch(f"{server.url}sparql?" + urllib.parse.urlencode({"query": long_ask + "a" * 10000}))
+    assert status == 414
+    status, _, body = fetch(f"{server.url}sparql", "application/sparql-results+json", "POST",
+                            (long_ask + "a" * 100000).encode(), {"Content-Type": "application/sparql-query"})
+    assert status == 200 and json.loads(body)["boolean"] is True
 
 
 def test_service_description_and_query_page(server):

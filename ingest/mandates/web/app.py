@@ -60,7 +60,7 @@ from mandates.web.resources import Resources
 from mandates.web.responses import GZIP_MIN, Representer, accepts_gzip, compressible
 from mandates.web.workers import Queries
 
-__all__ = ["EXAMPLE_QUERY", "MAX_BODY", "STATIC_TYPES", "iri_path", "make_app"]
+__all__ = ["EXAMPLE_QUERY", "MAX_BODY", "MAX_URL", "STATIC_TYPES", "iri_path", "make_app"]
 
 #: content types of other files of a site
 STATIC_TYPES = {
@@ -75,6 +75,7 @@ STATIC_TYPES = {
     ".gz": "application/gzip", ".zip": "application/zip", ".gexf": "application/xml",
 }
 MAX_BODY = 1 << 20  # bytes of a request body
+MAX_URL = 64 << 10  # bytes of a request's path and query string
 #: a larger announced body is not even read away: the connection is closed after the 413
 MAX_DRAIN = 16 * MAX_BODY
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -329,9 +330,14 @@ class Endpoint:
         if cl is not None:
             if not cl.strip().isdigit():
                 return _plain(400, "bad Content-Length", {"Connection": "close"})
-            if int(cl) > MAX_BODY:  # read away (uvicorn drops it) unless huge, so the client reads the answer
-                return _plain(413, f"the request body is larger than {MAX_BODY} bytes",
-                              {"Connection": "close"} if int(cl) > MAX_DRAIN else None)
+            if int(cl) > MAX_BODY:  # read away unless huge, so that the client gets to read the answer
+                if int(cl) <= MAX_DRAIN:
+                    try:
+                        async for _ in request.stream():
+                            pass
+                    except ClientDisconnect:
+                        pass
+                return _plain(413, f"the request body is larger than {MAX_BODY} bytes", {"Connection": "close"})
         data = bytearray()
         try:
             async for chunk in request.stream():
@@ -484,6 +490,8 @@ def make_app(res: Resources, queries: Queries, *, quiet: bool = True, page_threa
     async def dispatch(request: Request) -> Response:
         method = request.method
         raw = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
+        if len(raw) + len(request.scope.get("query_string", b"")) > MAX_URL:
+            return _plain(414, f"the URL is longer than {MAX_URL} bytes: POST a long query", {"Connection": "close"})
         if method == "OPTIONS":
             return Response(status_code=204, headers={"Allow": ALLOW, "Access-Control-Allow-Methods": ALLOW,
                                                       "Access-Control-Allow-Headers": "Accept, Content-Type"})

@@ -59,7 +59,7 @@ Safety (see :mod:`mandates.web.sparql_worker` for the query processes' side)
       query flood cannot starve the pages;
     - **memory bound**: the query processes together use at most ``max_concurrent ×
       memory`` MiB for their queries (3 × 1024 MiB = 3 GiB by default) plus each one's own
-      size with the store open (about 60–80 MiB); the server prints the bound on start;
+      size with the store open (about 55 MiB on the seed); the server prints the bound on start;
       answers are spooled to temporary files, never held in the server's memory;
     - **slow and greedy clients** (:mod:`mandates.web.guard`): a whole request (head and
       body) must arrive within ``request_timeout`` seconds (10), however it trickles, else

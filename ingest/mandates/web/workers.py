@@ -16,8 +16,8 @@ loop, the talking to a worker in threads of their own (never those that serve pa
 **Memory bound.** At most ``max_concurrent`` workers run a query at once, each capped at
 ``memory`` MiB beyond what it uses with the store open, so the queries together take at most
 ``max_concurrent × memory`` MiB (3 × 1024 MiB by default), plus each worker's own size with
-the store open (about 60–80 MiB; more with a larger store's caches). Answers are spooled to
-temporary files, never held in the server's memory.
+the store open (about 55 MiB resident on the seed; more with a larger store). Answers are
+spooled to temporary files, never held in the server's memory.
 """
 
 from __future__ import annotations
