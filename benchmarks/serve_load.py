@@ -28,7 +28,6 @@ import http.client
 import json
 import select
 import socket
-import statistics
 import sys
 import tempfile
 import threading

@@ -1,6 +1,7 @@
 """``mandates serve`` under load: slow clients and a query flood together, pages timed.
 
-The real command serves the seed in a child process (default limits). For 15 s, 100
+The real command serves the seed in a child process (default limits, but a query time
+limit of 5 s so the last queries end sooner). For 15 s, 100
 sockets trickle a request one header line every 2 s (from 127.0.0.2–5), 40 clients send a
 heavy SPARQL query again and again (from 127.0.0.6–7), and a client on 127.0.0.1 asks for
 pages one after another: every page must answer 200 within 1 s. The issue's figure is over
@@ -34,7 +35,7 @@ def serve_load():
 def test_pages_answer_under_slow_clients_and_a_query_flood(seed_build, tmp_path, serve_load):
     from mandates.web.serve import start_subprocess
 
-    srv = start_subprocess(seed_build[0], port=0, env={"MANDATES_SITE_CACHE": str(tmp_path / "cache")})
+    srv = start_subprocess(seed_build[0], port=0, timeout=5, env={"MANDATES_SITE_CACHE": str(tmp_path / "cache")})
     try:
         figures = serve_load.run_load(srv.url, seconds=SECONDS, trickle=100, interval=2.0, queries=40)
     finally:

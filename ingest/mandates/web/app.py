@@ -57,7 +57,7 @@ from mandates.rdf.formats import (RESOURCE_ALIASES, RESOURCE_FORMATS, SERVED_FOR
 from mandates.rdf.namespaces import FORMATS_NS, RDF, RDFS
 from mandates.web.pages import TEMPLATES, render
 from mandates.web.resources import Resources
-from mandates.web.responses import GZIP_MIN, Representer, accepts_gzip, compressible
+from mandates.web.responses import GZIP_MIN, MAX_AGE, Representer, accepts_gzip, compressible
 from mandates.web.workers import Queries
 
 __all__ = ["EXAMPLE_QUERY", "MAX_BODY", "MAX_URL", "STATIC_TYPES", "iri_path", "make_app"]
@@ -176,7 +176,8 @@ class Locator:
             return _error(406, "not acceptable: this page is text/html"
                           + (" or text/turtle (the dataset's VoID)" if void is not None else ""), {"Vary": "Accept"})
         if chosen == "text/turtle":
-            return _represent(void, RESOURCE_FORMATS["ttl"], {"Vary": "Accept", "Content-Location": "void.ttl"})  # type: ignore[arg-type]
+            return _represent(void, RESOURCE_FORMATS["ttl"],  # type: ignore[arg-type]
+                              {"Vary": "Accept", "Content-Location": "void.ttl"})
         return _represent(idx if idx is not None else res.home_page(), html,
                           {"Vary": "Accept", "Content-Location": "index.html"})
 
@@ -237,8 +238,8 @@ class Locator:
                           + ", ".join(t.split(";")[0] for t in SERVED_FORMATS.values()), {"Vary": "Accept"})
         links = ", ".join(f'<{href(path)}.{e}>; rel="describedby"; type="{t.split(";")[0]}"'
                           for e, t in SERVED_FORMATS.items())
-        return _redirect(303, f"{href(path)}.{SERVED_OFFERS[chosen]}", {"Vary": "Accept", "Link": links,
-                                                                         "Cache-Control": "public, max-age=600"})
+        return _redirect(303, f"{href(path)}.{SERVED_OFFERS[chosen]}",
+                         {"Vary": "Accept", "Link": links, "Cache-Control": f"public, max-age={MAX_AGE}"})
 
     def other(self, path: str, accept: str | None) -> Answer:
         """What is neither a resource nor a file of the site."""
@@ -255,7 +256,7 @@ class Locator:
             return _redirect(303, "/void.ttl")
         actor = res.actor_path(path)
         if actor is not None:
-            return _redirect(303, href(actor), {"Cache-Control": "public, max-age=600"})
+            return _redirect(303, href(actor), {"Cache-Control": f"public, max-age={MAX_AGE}"})
         stem, dot, ext = path.rpartition(".")
         if dot and ext in SERVED_FORMATS and stem:
             stem = res.resolve(stem)

@@ -98,6 +98,7 @@ class Resources:
         self.modified = max((p.stat().st_mtime for p in self.store_dir.iterdir() if p.is_file()), default=None)
         self._pages: Site | None = None  # the site's pages over the store, made when first needed
         self._lock = threading.Lock()
+        self._graph_lock = threading.Lock()  # one named graph written at a time
         self._codes: dict[str, str | None] = {}
 
     # -- indexes
@@ -114,10 +115,13 @@ class Resources:
         sub = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
 
         def typed(tops: tuple[str, ...]) -> set[str]:
-            classes = {r["c"] for r in select(self.store, f"SELECT DISTINCT ?c WHERE {{ VALUES ?top {{ {_values(tops)} }} "
-                                              f"?c {sub}* ?top . FILTER(isIRI(?c)) }}")} | set(tops)
-            return {r["s"] for r in select(self.store, f"SELECT DISTINCT ?s WHERE {{ VALUES ?t {{ {_values(tuple(sorted(classes)))} }} "
-                                           "?s a ?t . FILTER(isIRI(?s)) }")}
+            # the classes first, then what has one of them (one path query over both is slow)
+            rows = select(self.store, f"SELECT DISTINCT ?c WHERE {{ VALUES ?top {{ {_values(tops)} }} "
+                                      f"?c {sub}* ?top . FILTER(isIRI(?c)) }}")
+            classes = tuple(sorted({r["c"] for r in rows} | set(tops)))
+            rows = select(self.store, f"SELECT DISTINCT ?s WHERE {{ VALUES ?t {{ {_values(classes)} }} "
+                                      "?s a ?t . FILTER(isIRI(?s)) }")
+            return {r["s"] for r in rows}
 
         n = len(self.graph_base)
         return {s[n:] for s in typed(THING_TYPES) - typed(DOCUMENT_TYPES)
@@ -240,7 +244,7 @@ class Resources:
         """The named graph at ``path`` in format ``ext``: written once into the server's folder."""
         assert self.work is not None and path in self.graphs
         target = self.work / "graphs" / f"{hashlib.sha256(path.encode('utf-8')).hexdigest()[:24]}.{ext}"
-        with self._lock:
+        with self._graph_lock:
             if not target.is_file():
                 triples = rebase_triples(graph_triples(self.store, self.graphs[path]), self.graph_base, self.base)
                 data = self._graph_page(path, triples) if ext == "html" else resource_bytes(triples, ext)
