@@ -66,8 +66,9 @@ Safety (see :mod:`mandates.web.sparql_worker` for the query processes' side)
       408 and the connection is closed; one client (IP address) holds at most
       ``max_per_client`` connections (32), the server at most ``max_connections`` (512),
       more are answered 503 at once; a connection idle between requests is closed after
-      :data:`KEEP_ALIVE` seconds; request bodies are limited to 1 MiB, the request line and
-      headers to :data:`MAX_HEAD` bytes;
+      :data:`KEEP_ALIVE` seconds; request bodies are limited to 1 MiB (413), URLs to 64 KiB
+      (414: POST a longer query), and a request head still incomplete after
+      :data:`MAX_HEAD` bytes is refused (400);
     - the server binds 127.0.0.1 unless ``--host`` says otherwise.
 
 Python API: :class:`Server` (in-process, ``with Server(build) as s: s.url``),
@@ -110,7 +111,7 @@ __all__ = ["Server", "ServerProcess", "describe", "ensure_site", "iri_path", "ne
 
 EXIT_OK, EXIT_USAGE, EXIT_STORE = 0, 2, 3
 KEEP_ALIVE = 5  # seconds a connection may stay idle between requests
-MAX_HEAD = 80 << 10  # bytes of a request line and its headers
+MAX_HEAD = 80 << 10  # bytes of an incomplete request head (a line and headers) held at most
 GRACE = 3  # seconds the answers being sent get when the server stops
 
 
