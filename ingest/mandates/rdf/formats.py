@@ -1,11 +1,11 @@
 """RDF formats: media types, content negotiation, and byte-stable serialisations of triples.
 
-The published site and the server answer every resource as HTML, Turtle, JSON-LD,
-N-Triples or RDF/XML (:data:`RESOURCE_FORMATS`), chosen by :func:`negotiate` on an ``Accept``
-header. :func:`to_turtle`, :func:`to_jsonld`, :func:`to_ntriples`, :func:`rdfxml` and
-:func:`to_nquads` write any
-collection of pyoxigraph triples (or quads) in :func:`canonical_order`, so equal sets of
-triples give equal bytes whatever order they come in.
+The published site and the server answer every resource as HTML, Turtle, JSON-LD or
+N-Triples (:data:`RESOURCE_FORMATS`), chosen by :func:`negotiate` on an ``Accept`` header,
+and as RDF/XML (:data:`SERVED_FORMATS`: the site writes a ``PATH.rdf`` beside the others). :func:`to_turtle`, :func:`to_jsonld`,
+:func:`to_ntriples`, :func:`to_rdfxml` and :func:`to_nquads` write any collection of
+pyoxigraph triples (or quads) in :func:`canonical_order`, so equal sets of triples give
+equal bytes whatever order they come in.
 
 >>> negotiate("text/turtle;q=0.9, application/ld+json", list(RESOURCE_OFFERS))
 'application/ld+json'
@@ -30,15 +30,17 @@ RESOURCE_FORMATS = {
     "ttl": "text/turtle; charset=utf-8",
     "jsonld": "application/ld+json",
     "nt": "application/n-triples",
-    "rdf": "application/rdf+xml",
 }
-#: media types a client may ask for, to the extension that answers them (in the server's order;
-#: the site's ``.rdf`` files are served by name and by the nginx configuration's negotiation)
+#: media types a client may ask for, to the extension that answers them (in the server's order)
 RESOURCE_OFFERS = {"text/html": "html", "text/turtle": "ttl", "application/ld+json": "jsonld",
                    "application/n-triples": "nt"}
 #: other names of these types, which count when a client names them exactly
 RESOURCE_ALIASES = {"text/html": ["application/xhtml+xml"], "text/turtle": ["application/x-turtle"],
                     "application/ld+json": ["application/json"], "application/n-triples": ["text/plain"]}
+#: what the server answers a resource in: the published files' formats and RDF/XML (the
+#: ``PATH.rdf`` a site may hold, else written from the store when asked)
+SERVED_FORMATS = {**RESOURCE_FORMATS, "rdf": "application/rdf+xml"}
+SERVED_OFFERS = {**RESOURCE_OFFERS, "application/rdf+xml": "rdf"}
 #: pyoxigraph's format of each RDF media type the server writes
 RDF_MEDIA = {
     "text/turtle": ox.RdfFormat.TURTLE,
@@ -252,9 +254,9 @@ def to_jsonld(triples: Iterable) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 
 
-def rdfxml(triples: Iterable) -> bytes:
-    """RDF/XML (pyoxigraph's writer) in :func:`canonical_order`, declaring only the prefixes
-    used (the same bytes whatever order the triples come in)."""
+def to_rdfxml(triples: Iterable) -> bytes:
+    """RDF/XML in :func:`canonical_order` (one ``rdf:Description`` per subject), declaring only
+    the prefixes used (the same bytes whatever order the triples come in)."""
     triples = canonical_order(triples)
     return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=used_prefixes(triples, PREFIXES)) or b""
 
@@ -269,8 +271,15 @@ def serialize(triples: list, media_type: str, *, prefixes: dict[str, str] | None
 
 
 def resource_bytes(triples: list, ext: str) -> bytes:
-    """A resource's triples as its ``.ttl``, ``.jsonld``, ``.nt`` or ``.rdf`` file (the published bytes)."""
-    return {"ttl": to_turtle, "nt": to_ntriples, "jsonld": to_jsonld, "rdf": rdfxml}[ext](triples)
+    """A resource's triples as its ``.ttl``, ``.jsonld`` or ``.nt`` file (the published bytes),
+    or as RDF/XML (``.rdf``)."""
+    return {"ttl": to_turtle, "nt": to_ntriples, "jsonld": to_jsonld, "rdf": to_rdfxml}[ext](triples)
+
+
+def graph_triples(store: Any, name: str) -> list:
+    """The triples of the named graph ``name`` of a store (in the store's order)."""
+    return [ox.Triple(q.subject, q.predicate, q.object)
+            for q in store.quads_for_pattern(None, None, None, ox.NamedNode(name))]
 
 
 def graph_ntriples(store: Any, name: str) -> bytes:

@@ -12,7 +12,8 @@ from the data (the latest adoption date of a built resolution) unless given
 (:class:`CatalogueInfo`): nothing depends on the clock. ``tests/schemas/dcat-ap/`` holds the
 DCAT-AP 3 shapes the catalogue is checked with.
 
-:func:`graph_description` describes a named graph (``graph/…``) for its own page and files;
+:func:`graph_description` describes a named graph (``graph/…``) for its own page and files
+(which hold the graph's triples too);
 :func:`sitemap_files`, :func:`robots_txt` and :func:`nginx_maps` write ``sitemap.xml``,
 ``robots.txt`` and the maps ``deploy/nginx/mandates.conf`` includes from ``.nginx/`` (the
 non-information resources, answered 303; the retired IRIs, answered 301).
@@ -298,16 +299,18 @@ def _themes(t: _Triples, site: Site, cat: str, ds: str) -> None:
 
 def graph_description(site: Site, graph: str, size: int) -> tuple[list, list]:
     """A named graph's own triples (VoID: its size, the dataset it is a subset of, the resources
-    it holds first, the source it was made from, the query that gives it) and its description
-    (those, and the description's metadata, :func:`mandates.rdf.describe.description_metadata`)."""
+    it holds first, the source it was made from, the query that gives it), and what its files
+    hold: every triple of the graph (its IRI names the graph; ``mandates serve`` answers it with
+    them too), those own triples, and the description's metadata
+    (:func:`mandates.rdf.describe.description_metadata`)."""
     d, base = site.d, site.base
     t = _Triples()
     ds = base + DATASET
     t.add(graph, RDF + "type", VOID + "Dataset")
     t.typed(graph, VOID + "triples", size, "integer")
     t.add(graph, DCT + "isPartOf", ds)
-    held = {x.subject.value for x in d.triples if graph in d.graphs_of.get(x, ())}
-    for s in sorted(held):
+    content = [x for x in d.triples if graph in d.graphs_of.get(x, ())]
+    for s in sorted({x.subject.value for x in content}):
         kind = site.kind(s)
         if kind in ("resolution", "language-version", "scheme") and s.startswith(base):
             t.add(graph, VOID + "rootResource", s)
@@ -320,7 +323,7 @@ def graph_description(site: Site, graph: str, size: int) -> tuple[list, list]:
     t.add(graph, RDFS + "seeAlso", query_iri(base, graph_query(site.to_src(iri(graph)).value)))
     own = canonical_order(t.out, graph)
     inbound = [triple(iri(ds), iri(VOID + "subset"), iri(graph))]
-    return own, canonical_order([*own, *inbound, *description_metadata(graph, base, [graph])])
+    return own, canonical_order([*content, *own, *inbound, *description_metadata(graph, base, [graph])])
 
 
 # ---------------------------------------------------------------- crawlers and front servers

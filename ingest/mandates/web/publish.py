@@ -58,7 +58,7 @@ to the SPARQL query that gives them all); and what the description document ``PA
 says of itself (its topic, ``void:inDataset``, ``dcterms:license``, ``prov:wasDerivedFrom`` the
 named graphs). :func:`mandates.rdf.describe.about` is the rule in code (over a store,
 :meth:`Data.about` over the in-memory index); :func:`mandates.rdf.formats.to_turtle`,
-``to_jsonld``, ``to_ntriples`` and ``rdfxml`` write any list of triples in
+``to_jsonld``, ``to_ntriples`` and ``to_rdfxml`` write any list of triples in
 ``canonical_order``, so the bytes do not depend on the order the triples come in (this module
 re-exports them).
 
@@ -104,7 +104,7 @@ from mandates.core.files import atomic_write, swap_dir
 from mandates.core.resources import corpus_dir, ontology_dir
 from mandates.rdf.describe import (DATASET, MAX_INBOUND, GraphIndex, about, all_quads, quad_graph_names,
                                    rebase_quads)
-from mandates.rdf.formats import (RESOURCE_FORMATS, canonical_order, rdfxml, resource_bytes, to_jsonld, to_nquads,
+from mandates.rdf.formats import (SERVED_FORMATS, canonical_order, resource_bytes, to_jsonld, to_nquads, to_rdfxml,
                                   to_ntriples, to_turtle)
 from mandates.rdf.iris import IRIError, check
 from mandates.rdf.namespaces import MND, OWL, PREFIXES, RDF, graph_base
@@ -115,14 +115,14 @@ from mandates.web.catalogue import (CatalogueInfo, graph_description, nginx_maps
 from mandates.web.pages import TEMPLATES
 from mandates.web.site import KINDS, LANG_NAMES, Site
 
-__all__ = ["publish", "publish_cli", "about", "Data", "to_turtle", "to_jsonld", "to_ntriples", "to_nquads", "rdfxml",
+__all__ = ["publish", "publish_cli", "about", "Data", "to_turtle", "to_jsonld", "to_ntriples", "to_nquads", "to_rdfxml",
            "canonical_order", "KINDS", "LANG_NAMES", "TEMPLATES", "FORMATS", "PublishError", "CatalogueInfo",
            "void_triples"]
 
 EXIT_OK, EXIT_USAGE, EXIT_STORE = 0, 2, 3
 
 #: media type of each file a resource has
-FORMATS = RESOURCE_FORMATS
+FORMATS = SERVED_FORMATS
 #: the in-memory index of the graph the pages are rendered from
 Data = GraphIndex
 

@@ -25,9 +25,9 @@ from mandates.core.resources import ontology_dir
 from mandates.rdf.describe import (GraphIndex, graph_query, inbound_query, is_iri, is_literal, parse_turtle,
                                    quad_graph_names, query_iri, rebaser)
 from mandates.rdf.describe import iri as iri_term
-from mandates.rdf.formats import RESOURCE_FORMATS, compact, natural_key
+from mandates.rdf.formats import SERVED_FORMATS, compact, natural_key
 from mandates.rdf.namespaces import DCTERMS as DCT
-from mandates.rdf.namespaces import ELI, MND, OA, OWL, PREFIXES, PROV, RDF, RDFS, SH, SKOS, XSD
+from mandates.rdf.namespaces import DCAT, ELI, FOAF, MND, OA, OWL, PREFIXES, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
 from mandates.web.pages import M, render
 from mandates.web.query import run_query
 
@@ -66,11 +66,14 @@ KINDS = {
     "graph": "Named graph",
     "resource": "Resource",
 }
-#: kinds of resources that are no documents (things, concepts): their IRIs answer 303 to their
-#: description, as the Cool URIs note says (an instrument only outside ``doc/``: a document
-#: cited by its symbol is a document)
-NON_INFORMATION_KINDS = frozenset({"actor", "verb", "theme", "sdg", "flag", "drafting", "scheme", "concept",
-                                   "instrument"})
+#: the types (with their subclasses) of what an IRI names rather than a document about it:
+#: actors and concepts, whose IRIs answer 303 to their description (Cool URIs for the Semantic
+#: Web), unless also typed as a document (:data:`DOCUMENT_TYPES`). The rule of ``mandates
+#: serve`` (``mandates.web.resources``); tests/test_publish.py holds the two together.
+THING_TYPES = (MND + "Actor", SKOS + "Concept", SKOS + "ConceptScheme")
+#: the types of documents and their parts, which stay documents whatever else they are
+DOCUMENT_TYPES = (ELI + "LegalResource", ELI + "LegalExpression", ELI + "LegalResourceSubdivision",
+                  OWL + "Ontology", FOAF + "Document", VOID + "Dataset", DCAT + "Dataset")
 
 #: the template of the body of a page, by kind of resource (others: ``kinds/generic.html``)
 BODIES = {
@@ -164,7 +167,7 @@ def clean(text: str) -> str:
 TEMPLATE_GLOBALS = {
     "mnd": Namespace(MND), "rdf": Namespace(RDF), "rdfs": Namespace(RDFS), "skos": Namespace(SKOS),
     "dct": Namespace(DCT), "eli": Namespace(ELI), "oa": Namespace(OA), "owl": Namespace(OWL),
-    "MND": MND, "XSD_STRING": XSD + "string", "KINDS": KINDS, "FORMATS": RESOURCE_FORMATS,
+    "MND": MND, "XSD_STRING": XSD + "string", "KINDS": KINDS, "FORMATS": SERVED_FORMATS,
     "is_iri": is_iri, "is_literal": is_literal, "is_web": is_web, "compact": compact, "nonempty": nonempty,
     "joined": joined,
 }
@@ -366,9 +369,9 @@ class Site:
         return cls in self.d.types(iri)
 
     def non_information(self, iri: str) -> bool:
-        """Whether ``iri`` names a thing or a concept rather than a document (:data:`NON_INFORMATION_KINDS`)."""
-        k = self.kind(iri)
-        return k in NON_INFORMATION_KINDS and not (k == "instrument" and iri.startswith(self.base + "doc/"))
+        """Whether ``iri`` names an actor or a concept rather than a document (:data:`THING_TYPES`)."""
+        types = self.d.types(iri)
+        return any(t in types for t in THING_TYPES) and not any(t in types for t in DOCUMENT_TYPES)
 
     def own(self, iri: str) -> list:
         """The triples the site's description of ``iri`` holds as its own (the graph's, or the publisher's)."""
