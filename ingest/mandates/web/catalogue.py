@@ -12,8 +12,7 @@ from the data (the latest adoption date of a built resolution) unless given
 (:class:`CatalogueInfo`): nothing depends on the clock. ``tests/schemas/dcat-ap/`` holds the
 DCAT-AP 3 shapes the catalogue is checked with.
 
-:func:`graph_description` describes a named graph (``graph/…``) for its own page and files
-(which hold the graph's triples too);
+:func:`graph_description` describes a named graph (``graph/…``) for its page and ``void.ttl``;
 :func:`sitemap_files`, :func:`robots_txt` and :func:`nginx_maps` write ``sitemap.xml``,
 ``robots.txt`` and the maps ``deploy/nginx/mandates.conf`` includes from ``.nginx/`` (the
 non-information resources, answered 303; the retired IRIs, answered 301).
@@ -27,8 +26,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from mandates import __version__
-from mandates.rdf.describe import (DATA_LICENSE, DATASET, description_metadata, graph_query, iri, literal, query_iri,
-                                   triple)
+from mandates.rdf.describe import DATA_LICENSE, DATASET, graph_query, iri, literal, query_iri, triple
 from mandates.rdf.formats import canonical_order
 from mandates.rdf.namespaces import (CATALOGUE_PREFIXES, DCAT, DCTERMS, ELI, FOAF, FORMATS_NS, MND, OA, ORG, OWL, PROV,
                                      RDF, RDFS, SKOS, SPDX, VOID, XSD)
@@ -101,6 +99,7 @@ def void_triples(site: Site, dumps: dict[str, dict[str, Any]], graphs: dict[str,
         t.add(ds, VOID + "subset", g)
         t.add(g, RDF + "type", VOID + "Dataset")
         t.typed(g, VOID + "triples", n, "integer")
+        t.out.extend(site.described.get(g, ()))  # what the graph's page says of it
     _dumps(t, site.base, ds, dumps)
     _catalogue(t, site, ds, info)
     return canonical_order(t.out, ds)
@@ -298,17 +297,13 @@ def _themes(t: _Triples, site: Site, cat: str, ds: str) -> None:
 
 
 def graph_description(site: Site, graph: str, size: int) -> tuple[list, list]:
-    """A named graph's own triples (VoID: its size, the dataset it is a subset of, the resources
-    it holds first, the source it was made from, the query that gives it), and what its files
-    hold: every triple of the graph (its IRI names the graph; ``mandates serve`` answers it with
-    them too), those own triples, and the description's metadata
-    (:func:`mandates.rdf.describe.description_metadata`)."""
+    """A named graph's description (VoID: its size, the dataset it is a subset of, the resources
+    it holds first, the source it was made from, the query that gives it), and its triples."""
     d, base = site.d, site.base
     t = _Triples()
-    ds = base + DATASET
     t.add(graph, RDF + "type", VOID + "Dataset")
     t.typed(graph, VOID + "triples", size, "integer")
-    t.add(graph, DCT + "isPartOf", ds)
+    t.add(graph, DCT + "isPartOf", base + DATASET)
     content = [x for x in d.triples if graph in d.graphs_of.get(x, ())]
     for s in sorted({x.subject.value for x in content}):
         kind = site.kind(s)
@@ -321,9 +316,7 @@ def graph_description(site: Site, graph: str, size: int) -> tuple[list, list]:
             if re.match(r"https?://\S+$", site.sources.get(f, "")):
                 t.add(graph, DCT + "source", site.sources[f])
     t.add(graph, RDFS + "seeAlso", query_iri(base, graph_query(site.to_src(iri(graph)).value)))
-    own = canonical_order(t.out, graph)
-    inbound = [triple(iri(ds), iri(VOID + "subset"), iri(graph))]
-    return own, canonical_order([*content, *own, *inbound, *description_metadata(graph, base, [graph])])
+    return canonical_order(t.out, graph), content
 
 
 # ---------------------------------------------------------------- crawlers and front servers

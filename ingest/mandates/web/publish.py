@@ -8,13 +8,16 @@
     triple (documents, paragraphs, clauses, reporting requests, footnotes, language
     versions, anchors, mentions, selectors, actors (every State and organization of the
     vocabularies, named in a built text or not), instruments, verbs, themes, SDGs, flags,
-    drafting conventions, schemes, the ontology, ...), and every named graph ``{base}graph/…``
-    (its VoID: size, the resources it holds first, its source, the query that gives it). A
+    drafting conventions, schemes, the ontology, ...). A
     hash IRI ``{base}PATH#x`` belongs to the resource ``PATH`` (a client drops the fragment
     before asking). ``doc/A-RES-74-303.html`` sits next to the folder ``doc/A-RES-74-303/``.
     The HTML page shows Chinese and English together; paragraph, clause and footnote pages
     show the source text with every extracted mention highlighted (``<mark>``) and linked to
     the actor's or instrument's page.
+``graph/NAME.ttl``, ``.jsonld``, ``.nt``, ``.rdf``, ``graph/NAME/index.html``
+    every named graph ``{base}graph/NAME``: its triples (the bytes ``mandates serve`` answers
+    at its IRI), and a page with its description (size, the resources it holds first, its
+    source, the query that gives it; in ``void.ttl`` too).
 ``index.html``
     the home page (Chinese and English).
 ``void.ttl`` (and the same bytes as ``.well-known/void.ttl``)
@@ -113,7 +116,7 @@ from mandates.web.catalogue import PREFIXES as CATALOGUE
 from mandates.web.catalogue import (CatalogueInfo, graph_description, nginx_maps, robots_txt, sitemap_files,
                                     void_triples)
 from mandates.web.pages import TEMPLATES
-from mandates.web.site import KINDS, LANG_NAMES, Site
+from mandates.web.site import KINDS, LANG_NAMES, Site, relative_root
 
 __all__ = ["publish", "publish_cli", "about", "Data", "to_turtle", "to_jsonld", "to_ntriples", "to_nquads", "to_rdfxml",
            "canonical_order", "KINDS", "LANG_NAMES", "TEMPLATES", "FORMATS", "PublishError", "CatalogueInfo",
@@ -273,10 +276,17 @@ def _resources(site: Site, write: _Writer, progress: Callable[[str], None] | Non
             progress(f"{i} resources")
     sizes = d.graph_sizes()
     for path, g in sorted(site.graph_paths.items()):
-        site.described[g], triples = graph_description(site, g, sizes.get(g, 0))
+        # the graph's triples in each RDF format (what `mandates serve` answers at its IRI, byte
+        # for byte), and its description as a page in the folder of its name
+        site.described[g], content = graph_description(site, g, sizes.get(g, 0))
         kinds["graph"] += 1
-        manifest[path] = {"iri": g, "kind": "graph", "triples": len(triples),
-                          "files": write.resource(path, site.page(g), triples)}
+        files = {"html": f"{path}/index.html"}
+        write(files["html"], site.page(g, path, root=relative_root(path) + "../"))
+        for ext in FORMATS:
+            if ext != "html":
+                files[ext] = f"{path}.{ext}"
+                write(files[ext], resource_bytes(content, ext))
+        manifest[path] = {"iri": g, "kind": "graph", "triples": len(content), "files": files}
     return manifest, kinds
 
 

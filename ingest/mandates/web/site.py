@@ -574,14 +574,16 @@ class Site:
 
     # -- pages
 
-    def page(self, iri: str, path: str | None = None) -> str:
-        """The HTML page of the resource ``iri`` (a resource of :attr:`paths`, or one at ``path``)."""
+    def page(self, iri: str, path: str | None = None, *, root: str | None = None) -> str:
+        """The HTML page of the resource ``iri`` (a resource of :attr:`paths`, or one at ``path``;
+        ``root``: the way to the site's root from where the page is written, else from ``PATH.html``)."""
         path = path if path is not None else self.iri_to_path[iri]
         k = self.kind(iri)
         if k == "ontology" and iri == MND.rstrip("#"):
             return self.ontology_page(alternates=path)
-        return render("resource.html", site=self, d=self.d, iri=iri, path=path, kind=k, root=relative_root(path),
-                      body=BODIES.get(k, GENERIC_BODY), **TEMPLATE_GLOBALS)
+        return render("resource.html", site=self, d=self.d, iri=iri, path=path, kind=k,
+                      root=relative_root(path) if root is None else root, body=BODIES.get(k, GENERIC_BODY),
+                      **TEMPLATE_GLOBALS)
 
     def ontology_terms(self) -> list[tuple[str, str, list[str]]]:
         """The ontology's terms in groups: (anchor id, heading, terms)."""
