@@ -34,3 +34,15 @@ def test_catalogue_lists_every_query_with_its_question():
         row = next((line for line in catalogue.splitlines() if f"`{rel}`" in line), None)
         assert row is not None, rel
         assert read_query(path).header["question"] in row, rel
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: str(p.relative_to(ROOT / "queries")))
+def test_sparqlwrapper_takes_the_query_for_a_query(path):
+    """SPARQLWrapper guesses a request's form from the first word of the text that looks like a
+    SPARQL keyword, in every other comment line too ("dropped" reads as DROP, "address" as ADD;
+    RDFLib/sparqlwrapper issues 211, 232), and sends what it takes for an update as one, which
+    the endpoint refuses. The header comments of the library avoid those words where it looks."""
+    from SPARQLWrapper import SPARQLWrapper
+
+    form = SPARQLWrapper("http://localhost/sparql")._parseQueryType(path.read_text(encoding="utf-8"))
+    assert form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"), form
