@@ -753,6 +753,9 @@ def test_cli_subprocess_and_errors(seed_build, site, tmp_path):
         assert srv.stop() == 0
     assert main(["serve", "--store", str(tmp_path / "missing"), "--port", "0"]) == 3
     assert main(["serve", "--store", str(seed_build[0]), "--site", str(tmp_path / "nosite"), "--port", "0"]) == 2
+    for bad in (["--queries", "0"], ["--per-client", "0"], ["--connections", "0"], ["--queue", "-1"],
+                ["--request-deadline", "0"]):
+        assert main(["serve", "--store", str(seed_build[0]), "--port", "0", *bad]) == 2, bad
     with socket.socket() as s:  # a busy port: exit 3, no traceback
         s.bind(("127.0.0.1", 0))
         s.listen(1)
