@@ -29,6 +29,10 @@ LIBRARIES = {
     "rdflib": ("rdf", "graph", "validate"),
     "pyshacl": ("validate",),
     "pyoxigraph": ("rdf", "web/sparql_worker.py"),
+    # the HTTP server of ``mandates serve`` (imported only when that command runs)
+    "starlette": ("web",),
+    "uvicorn": ("web",),
+    "h11": ("web",),
 }
 # heavy optional libraries, which a function may import when it needs them
 LAZY_OK = frozenset({"pyshacl", "matplotlib", "jieba", "rjieba", "opencc", "pypdfium2", "docx"})

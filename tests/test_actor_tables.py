@@ -307,3 +307,41 @@ def test_a_bad_group_row_is_refused(generator, tmp_path, monkeypatch, row, probl
     monkeypatch.setattr(generator, "SOURCES", src)
     with pytest.raises(generator.TableError, match=problem):
         generator.render_states()
+
+
+UNREVIEWED = [
+    ("en", "99/5. Test\n\nThe General Assembly,\n\n1. Invites the Pacific Islands Forum Fisheries Agency and the "
+           "Western Sahara Oceanic Council to cooperate with the United Nations;\n\n2. Encourages the Oceanic "
+           "Dialogue on Small Ports (ODSP) to report;\n\n63rd plenary meeting\n4 September 2020\n",
+     [["Pacific Islands Forum Fisheries Agency", "Western Sahara Oceanic Council"], ["Oceanic Dialogue on Small Ports"]]),
+    ("zh", "99/5. 测试\n\n大会，\n\n1. 邀请太平洋岛屿论坛渔业局和西撒哈拉海洋理事会同联合国合作；\n\n"
+           "2020 年 9 月 4 日\n第 63 次全体会议\n",
+     [["太平洋岛屿论坛渔业局", "西撒哈拉海洋理事会"]]),
+]
+
+
+@pytest.mark.parametrize("lang,text,expected", UNREVIEWED, ids=[u[0] for u in UNREVIEWED])
+def test_unknown_organizations_keep_their_mandates(tmp_path, lang, text, expected):
+    """An organization's name no vocabulary has (by its head noun, or by the initials of a
+    parenthesised abbreviation; a longer name that runs on from a known one is not the known
+    one) stays the clause's addressee: a provisional actor in scheme:unreviewed, flagged, reported
+    with its offsets in report.json, listed by the data-quality query, and the build conforms."""
+    import json
+
+    from mandates.cli import main
+
+    src = tmp_path / f"A-RES-99-5.{lang}.txt"
+    src.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(src), "--out", str(out), "--quiet"]) == 0
+    [doc] = json.loads((out / "mandates.json").read_text(encoding="utf-8"))["documents"]
+    asked = [[a["labels"][0] for a in c["addressees"]] for p in doc["paragraphs"] if p["kind"] == "operative"
+             for c in p["clauses"]]
+    assert asked == expected
+    [entry] = json.loads((out / "report.json").read_text(encoding="utf-8"))["documents"]
+    assert entry["conforms"] is True
+    spans = {text[a:b] for i in entry["issues"] if i["code"] == "unlisted-actor" for a, b in [i["span"]]}
+    assert spans == {name for names in expected for name in names}
+    nq = (out / "graph.nq").read_text(encoding="utf-8")
+    assert nq.count("<http://www.w3.org/2004/02/skos/core#inScheme> <https://w3id.org/un-mandates/scheme/unreviewed>") \
+        == len(spans)

@@ -5,11 +5,17 @@ serves the seed on 127.0.0.1 in a child process. Each attack must be refused or 
 the limit (the answer arrives within the time limit + 5 s), a local listener standing in
 for an internal service must receive nothing, and after each attack the server must still
 answer a simple query. All traffic goes to 127.0.0.1; every loop is bounded.
+
+The connection attacks (slow header lines, a slow body, silent connections, one client
+opening many connections, a flood of heavy queries) come from other loopback addresses
+(127.0.0.2 and up, as other clients would) while the pages, asked from 127.0.0.1, must keep
+answering within 1 s.
 """
 
 from __future__ import annotations
 
 import json
+import select
 import socket
 import threading
 import time
@@ -321,3 +327,174 @@ def test_idle_and_slow_connections_do_not_block(srv):
     finally:
         for s in socks:
             s.close()
+
+
+# ---------------------------------------------------------------- slow and greedy clients
+
+REQUEST_DEADLINE = 10  # seconds the server gives a whole request (mandates.web.serve's default)
+
+
+class PageClock:
+    """Asks for pages from 127.0.0.1 one after another, in a thread, timing each answer."""
+
+    PAGES = (("doc/A-RES-74-304/op/24", "text/html"), ("doc/A-RES-74-304/op/24", "text/turtle"), ("", "text/html"),
+             ("void.ttl", "text/turtle"))
+
+    def __init__(self, srv) -> None:  # type: ignore[no-untyped-def]
+        self.url = srv.url
+        self.times: list[tuple[float, int, str]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        i = 0
+        while not self._stop.is_set() and i < 2000:
+            path, accept = self.PAGES[i % len(self.PAGES)]
+            i += 1
+            t = time.monotonic()
+            try:
+                with urllib.request.urlopen(urllib.request.Request(self.url + path, headers={"Accept": accept}),
+                                            timeout=10) as r:
+                    r.read()
+                    status = r.status
+            except urllib.error.HTTPError as exc:
+                status = exc.code
+            except OSError:
+                status = 0
+            self.times.append((time.monotonic() - t, status, path))
+            self._stop.wait(0.1)
+
+    def stop(self) -> list[tuple[float, int, str]]:
+        self._stop.set()
+        self._thread.join(15)
+        assert self.times, "no page was asked for"
+        return self.times
+
+
+def _connect(srv, source: str) -> socket.socket:  # type: ignore[no-untyped-def]
+    port = int(srv.url.rsplit(":", 1)[1].strip("/"))
+    s = socket.socket()
+    s.settimeout(5)
+    s.bind((source, 0))
+    s.connect(("127.0.0.1", port))
+    return s
+
+
+def _answer_or_close(s: socket.socket) -> bytes:
+    """What the server sent before closing (b"" for a bare close); raises if it keeps the socket open."""
+    data = b""
+    while True:
+        chunk = s.recv(4096)  # socket timeout: the server kept it open
+        if not chunk:
+            return data
+        data += chunk
+
+
+def test_slow_clients_cannot_hold_the_server(srv):
+    """Slowloris (a header line a second), a slow body (a byte a second) and silent
+    connections, 15 sockets of each from other addresses: each is answered 408 and closed at
+    the request deadline, however it trickles, while the pages keep answering within 1 s."""
+    clock = PageClock(srv)
+    socks: list[tuple[str, socket.socket]] = []
+    try:
+        for i in range(15):
+            s = _connect(srv, "127.0.0.2")
+            s.sendall(b"GET /doc/A-RES-74-304 HTTP/1.1\r\nHost: x\r\n")
+            socks.append(("header", s))
+            s = _connect(srv, "127.0.0.8")
+            s.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                      b"Content-Length: 1000\r\n\r\nASK")
+            socks.append(("body", s))
+            socks.append(("silent", _connect(srv, "127.0.0.9")))
+        t0 = time.monotonic()
+        answers: dict[int, tuple[float, bytes]] = {}
+        while len(answers) < len(socks) and time.monotonic() - t0 < REQUEST_DEADLINE + 5:
+            ready, _, _ = select.select([s for i, (_, s) in enumerate(socks) if i not in answers], [], [], 1)
+            for i, (kind, s) in enumerate(socks):
+                if i in answers:
+                    continue
+                if s in ready:  # the server answered, or closed the connection
+                    try:
+                        answers[i] = (time.monotonic() - t0, _answer_or_close(s))
+                    except OSError as exc:  # a reset
+                        answers[i] = (time.monotonic() - t0, str(exc).encode())
+                    continue
+                try:
+                    s.sendall(b"X-Slow: a\r\n" if kind == "header" else b"x" if kind == "body" else b"")
+                except OSError:
+                    pass
+        assert len(answers) == len(socks), f"{len(socks) - len(answers)} slow connections still open"
+        for i, (took, answer) in answers.items():
+            assert REQUEST_DEADLINE - 1 < took < REQUEST_DEADLINE + 3, (socks[i][0], took)
+            assert answer.startswith(b"HTTP/1.1 408 "), (socks[i][0], answer[:100])
+    finally:
+        for _, s in socks:
+            s.close()
+        times = clock.stop()
+    assert all(status == 200 for _, status, _ in times), [t for t in times if t[1] != 200][:5]
+    assert max(t for t, _, _ in times) < 1, max(times)
+    healthy(srv)
+
+
+def test_one_client_gets_only_its_share_of_connections(srv):
+    """40 connections from one address: 32 are taken, the others answered 503 with
+    Retry-After at once; another client is served meanwhile."""
+    socks = []
+    try:
+        for _ in range(40):
+            socks.append(_connect(srv, "127.0.0.3"))
+        time.sleep(0.5)
+        refused = []
+        for s in socks:
+            s.setblocking(False)
+            try:
+                data = s.recv(4096)
+            except BlockingIOError:
+                continue
+            finally:
+                s.setblocking(True)
+            refused.append(data)
+        assert len(refused) == 8, len(refused)
+        assert all(d.startswith(b"HTTP/1.1 503 ") and b"Retry-After: 1" in d for d in refused), refused[:1]
+        healthy(srv)
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_query_flood_does_not_starve_pages(srv):
+    """40 heavy queries at once (from two other addresses): the pages keep answering within
+    1 s; each query is answered in time (run and stopped, waited and run, or refused busy
+    at once with Retry-After), and the endpoint answers again afterwards."""
+    q = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g"
+    port = int(srv.url.rsplit(":", 1)[1].strip("/"))
+    results: list[tuple[int, str | None, float]] = []
+
+    def attack(source: str) -> None:
+        import http.client
+
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(source, 0))
+        t = time.monotonic()
+        try:
+            conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": q}), headers={"Accept": JSON})
+            r = conn.getresponse()
+            r.read()
+            results.append((r.status, r.getheader("Retry-After") or r.getheader("X-Query-Stopped"),
+                            time.monotonic() - t))
+        finally:
+            conn.close()
+
+    clock = PageClock(srv)
+    threads = [threading.Thread(target=attack, args=(f"127.0.0.{4 + i % 2}",), daemon=True) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(2 * TIMEOUT + 15)
+    times = clock.stop()
+    assert len(results) == 40
+    for status, why, took in results:
+        assert status == 503 and why and took < 2 * TIMEOUT + 5, (status, why, took)
+    assert all(status == 200 for _, status, _ in times), [t for t in times if t[1] != 200][:5]
+    assert max(t for t, _, _ in times) < 1, max(times)
+    healthy(srv)

@@ -100,6 +100,20 @@ EXPECTED = {
              drafts=["A/72/L.54", "A/72/L.54/Add.1"]),
         5, 0, True,
         {"pp/2": ["recall", "recall"], "pp/3": ["take into consideration", "take note"]}),
+    # the UN-IPU series (ontology/vocab/series.ttl): the first resolution, in the DESA page layout
+    # (indented, hard-wrapped); a line holding "Nations," was dropped by the source after PP1;
+    # PP3 opens with "Desirous of", which the verb vocabulary does not hold (reported)
+    "A-RES-50-15.en.txt": (
+        dict(symbol="A/RES/50/15", session=50, agenda_item=150, adopted="1995-11-15", meeting=61,
+             drafts=["A/50/L.20", "A/50/L.20/Add.1"]),
+        3, 2, False,
+        {"pp/1": ["note"], "pp/2": ["consider"], "op/1": ["request"], "op/2": ["decide"]}),
+    # the same series two years on, in Chinese: "1/" footnote marker, the report noted (A/52/456)
+    "A-RES-52-7.zh.txt": (
+        dict(symbol="A/RES/52/7", session=52, agenda_item=None, adopted="1997-10-28", meeting=37, drafts=[]),
+        2, 4, False,
+        {"pp/1": ["recall"], "pp/2": ["consider"], "op/1": ["note with appreciation"], "op/2": ["recommend"],
+         "op/3": ["request"], "op/4": ["decide"]}),
     # hard-wrapped; a line holding the word "community," was dropped by the source
     "A-RES-74-304.en.txt": (
         dict(symbol="A/RES/74/304", session=74, agenda_item=125, adopted="2020-09-04", meeting=None,

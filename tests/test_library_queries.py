@@ -26,7 +26,8 @@ CASES = MANIFEST["case"]
 BASE = "https://w3id.org/un-mandates/"
 PREFIXES = ("actor", "doc", "theme", "instrument", "verb", "flag")
 UNBOUND = "<unbound>"
-SOURCES = {p.name: p for p in [SEED, *FIXTURES]}
+SERIES_FILES = [ROOT / "tests" / "data" / n for n in ("A-RES-76-900.zh.md", "A-RES-95-10.en.txt", "A-RES-97-10.en.txt")]
+SOURCES = {p.name: p for p in [SEED, *FIXTURES, *SERIES_FILES]}
 
 
 # ---------------------------------------------------------------- stores
@@ -62,8 +63,20 @@ def pair_build(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def stores(seed_build, pair_build, corpus_build):
-    return {"seed": seed_build[0], "pair": pair_build, "corpus": corpus_build[0]}
+def series_build(tmp_path_factory):
+    """The seed with its synthetic successor A/RES/76/900 (Chinese) and the synthetic English pair
+    A/RES/95/10, A/RES/97/10 (tests/data/README.md), built with the real pipeline: two series of
+    two resolutions, with the series graph (clause lineage, dropped clauses, report follow-up)."""
+    from mandates.build.pipeline import build
+
+    out = tmp_path_factory.mktemp("series")
+    build([SEED, *SERIES_FILES], out, jobs=1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def stores(seed_build, pair_build, corpus_build, series_build):
+    return {"seed": seed_build[0], "pair": pair_build, "corpus": corpus_build[0], "series": series_build}
 
 
 class Server(OxigraphServer):
@@ -199,7 +212,7 @@ def test_the_manifest_names_known_stores_and_parameters():
 
     lib = library()
     for c in CASES:
-        assert c["store"] in ("seed", "pair", "corpus"), c["id"]
+        assert c["store"] in ("seed", "pair", "corpus", "series"), c["id"]
         declared = {p.name for p in params_of(lib[c["query"]])}
         assert set(c.get("params", {})) <= declared, c["id"]
         assert c.get("why"), f"{c['id']}: say where in the text the expectations come from"
@@ -245,7 +258,10 @@ def test_params_of_the_library():
 
     got = {n: [(p.name, p.required) for p in params_of(q)] for n, q in library().items() if params_of(q)}
     assert got == {"asked-of-actor": [("actor", True)], "provenance": [("clause", True)],
-                   "mandates-by-theme": [("theme", False)], "mandates-by-state-group": [("group", False)]}
+                   "mandates-by-theme": [("theme", False)],
+                   "series-changes": [("actor", True), ("symbol", False)], "mandate-history": [("mandate", True)],
+                   "requests-over-time": [("actor", True)],
+                   "mandates-by-state-group": [("group", False)]}
 
 
 def _store_of(files, out):  # type: ignore[no-untyped-def]

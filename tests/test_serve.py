@@ -25,8 +25,14 @@ import pytest
 
 BASE = "https://w3id.org/un-mandates/"
 TYPES = {"html": "text/html; charset=utf-8", "ttl": "text/turtle; charset=utf-8",
-         "jsonld": "application/ld+json", "nt": "application/n-triples"}
-ACCEPT = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples"}
+         "jsonld": "application/ld+json", "nt": "application/n-triples", "rdf": "application/rdf+xml"}
+ACCEPT = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
+          "rdf": "application/rdf+xml"}
+#: the types of actors and concepts (non-information resources), and of documents (which they never are)
+THING_TYPES = ("https://w3id.org/un-mandates/ontology#Actor", "http://www.w3.org/2004/02/skos/core#Concept",
+               "http://www.w3.org/2004/02/skos/core#ConceptScheme")
+DOC_TYPES = ("http://data.europa.eu/eli/ontology#LegalResource", "http://data.europa.eu/eli/ontology#LegalExpression",
+             "http://data.europa.eu/eli/ontology#LegalResourceSubdivision", "http://www.w3.org/2002/07/owl#Ontology")
 
 
 # ---------------------------------------------------------------- fixtures
@@ -95,14 +101,23 @@ def store(seed_build):
 # ---------------------------------------------------------------- helpers
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return None
+
+
+_DIRECT = urllib.request.build_opener(_NoRedirect)
+
+
 def fetch(url: str, accept: str | None = None, method: str = "GET", data: bytes | None = None,
-          headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+          headers: dict[str, str] | None = None, follow: bool = True):  # type: ignore[no-untyped-def]
+    """(status, headers, body) of one request; redirects are followed unless ``follow`` is false."""
     h = dict(headers or {})
     if accept is not None:
         h["Accept"] = accept
     req = urllib.request.Request(url, data=data, method=method, headers=h)
     try:
-        with urllib.request.urlopen(req, timeout=30) as r:
+        with (urllib.request.urlopen(req, timeout=30) if follow else _DIRECT.open(req, timeout=30)) as r:
             return r.status, r.headers, r.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers, exc.read()
@@ -145,7 +160,7 @@ def parsed(body: bytes, ext: str) -> set[str]:
     import pyoxigraph
 
     fmt = {"ttl": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
-           "jsonld": pyoxigraph.RdfFormat.JSON_LD}[ext]
+           "jsonld": pyoxigraph.RdfFormat.JSON_LD, "rdf": pyoxigraph.RdfFormat.RDF_XML}[ext]
     return {str(t) for t in pyoxigraph.parse(body, format=fmt, base_iri=BASE)}
 
 
@@ -171,20 +186,46 @@ def page(body: bytes) -> _Page:
 # ---------------------------------------------------------------- linked data
 
 
+def things(store) -> set[str]:  # type: ignore[no-untyped-def]
+    """The paths of the actors and concepts of the seed, by their types (and their classes' superclasses)."""
+    def typed(tops: tuple[str, ...]) -> set[str]:
+        values = " ".join(f"<{t}>" for t in tops)
+        rows = store.query(f"SELECT DISTINCT ?s WHERE {{ VALUES ?top {{ {values} }} ?s a ?c . "
+                           f"?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?top }}",
+                           use_default_graph_as_union=True)
+        return {r["s"].value[len(BASE):] for r in rows if r["s"].value.startswith(BASE) and "#" not in r["s"].value}
+
+    return typed(THING_TYPES) - typed(DOC_TYPES)
+
+
 def test_every_resource_in_every_format(server, store):
-    """Each IRI of the seed at its own path, in each format by Accept, with the right
-    Content-Type, Vary and Content-Location; each RDF answer is the graph's triples about it."""
+    """Each IRI of the seed at its own path, in each format by Accept. A document or a part
+    of one answers 200 with the right Content-Type, Vary and Content-Location; an actor or a
+    concept answers 303 to its description in that format, with Link rel=describedby for
+    each format. Each RDF answer is the graph's triples about the IRI."""
     paths = resource_paths(store)
+    thing = things(store)
     assert len(paths) > 1000 and "doc/A-RES-74-304/op/24/c/2" in paths and "ontology" in paths
+    assert {"actor/inter-parliamentary-union", "verb/request", "scheme/actors", "actor/france"} <= thing
+    assert not {"doc/A-RES-74-304", "doc/A-RES-74-304/op/24", "ontology"} & thing
     for path in paths:
         want = expected(store, path)
         assert want, path
+        url = server.url + urllib.parse.quote(path, safe="/%")
+        name = urllib.parse.quote(path.rsplit("/", 1)[-1], safe="%")
         for ext, accept in ACCEPT.items():
-            status, headers, body = fetch(server.url + urllib.parse.quote(path, safe="/%"), accept)
+            status, headers, body = fetch(url, accept, follow=False)
+            assert "Accept" in headers["Vary"], (path, ext)
+            if path in thing:
+                assert status == 303, (path, ext, status, body[:200])
+                assert urllib.parse.unquote(headers["Location"]) == f"/{urllib.parse.unquote(path)}.{ext}"
+                assert f'<{headers["Location"]}>; rel="describedby"' in headers["Link"]
+                assert headers["Link"].count('rel="describedby"') == len(TYPES)
+                status, headers, body = fetch(urllib.parse.urljoin(url, headers["Location"]), accept)
+            else:
+                assert headers["Content-Location"] == f"{name}.{ext}"
             assert status == 200, (path, ext, status, body[:200])
             assert headers["Content-Type"] == TYPES[ext], (path, ext)
-            assert "Accept" in headers["Vary"]
-            assert headers["Content-Location"] == urllib.parse.quote(path.rsplit("/", 1)[-1], safe="%") + "." + ext
             if ext == "html":
                 assert "html" in page(body).tags
             else:
@@ -228,20 +269,26 @@ def test_site_files_are_served(server, site, store):
     ("application/n-triples;q=0.4, text/turtle;q=0.5, */*;q=0.1", "ttl"),
     ("text/*", "html"),
     ("text/*;q=0.2, text/turtle;q=0.8", "ttl"),
-    ("application/rdf+xml;q=1, text/turtle;q=0.3", "ttl"),
+    ("application/rdf+xml;q=1, text/turtle;q=0.3", "rdf"),
+    ("application/rdf+xml;q=0.2, text/turtle;q=0.3", "ttl"),
     ("text/html;q=0, */*;q=0.5", "ttl"),
     ("application/json", "jsonld"),
     ("application/xhtml+xml,text/html;q=0.9,*/*;q=0.8", "html"),
 ])
 def test_negotiation(server, accept, ext):
-    status, headers, _ = fetch(server.url + "actor/inter-parliamentary-union", accept)
+    """A document answers the chosen format itself; an actor redirects to it (303)."""
+    status, headers, _ = fetch(server.url + "doc/A-RES-74-304/op/24", accept)
     assert status == 200 and headers["Content-Type"] == TYPES[ext]
+    assert headers["Vary"] == "Accept, Accept-Encoding"
+    status, headers, _ = fetch(server.url + "actor/inter-parliamentary-union", accept, follow=False)
+    assert status == 303 and headers["Location"] == f"/actor/inter-parliamentary-union.{ext}"
     assert headers["Vary"] == "Accept"
 
 
 def test_not_acceptable_not_found_head(server):
-    status, headers, body = fetch(server.url + "actor/inter-parliamentary-union", "application/rdf+xml")
-    assert status == 406 and b"text/turtle" in body
+    for path in ("actor/inter-parliamentary-union", "doc/A-RES-74-304/op/24"):
+        status, headers, body = fetch(server.url + path, "image/png")
+        assert status == 406 and b"text/turtle" in body and b"application/rdf+xml" in body
     for path in ("nothing/here", "doc/A-RES-74-304/op/999", "doc/A-RES-74-304/op/24.xyz",
                  "doc/../../../../etc/passwd", "%2e%2e/%2e%2e/etc/passwd", "doc%00", "actor/"):
         status, _, _ = fetch(server.url + path, "text/turtle")
@@ -261,6 +308,221 @@ def test_home_page(server):
     status, headers, body = fetch(server.url, "text/html")
     assert status == 200 and headers["Content-Type"] == TYPES["html"]
     assert "html" in page(body).tags or b"<html" in body
+
+
+# ---------------------------------------------------------------- HTTP caching
+
+
+def _strong_tag(body: bytes, suffix: str = "") -> str:
+    import hashlib
+
+    return f'"{hashlib.sha256(body).hexdigest()[:32]}{suffix}"'
+
+
+@pytest.mark.parametrize("path, accept", [("doc/A-RES-74-304/op/24", "text/turtle"), ("dump/graph.nq", None),
+                                          ("void.ttl", None), ("sparql", "text/turtle"), ("robots.txt", None),
+                                          ("graph/vocabulary", "application/n-triples")])
+def test_etag_and_last_modified_give_304(server, path, accept):
+    """A strong ETag that is the hash of the bytes, Last-Modified and Cache-Control; a
+    matching If-None-Match, or a recent enough If-Modified-Since, gives 304 without a body."""
+    url = server.url + path
+    status, headers, body = fetch(url, accept)
+    assert status == 200 and body
+    assert headers["ETag"] == _strong_tag(body)
+    assert "max-age=" in headers["Cache-Control"] and headers["Last-Modified"].endswith(" GMT")
+    for method in ("GET", "HEAD"):
+        status, h, b = fetch(url, accept, method, headers={"If-None-Match": f'"x", {headers["ETag"]}'})
+        assert (status, b) == (304, b"") and h["ETag"] == headers["ETag"], method
+        assert "Accept-Encoding" in h["Vary"]
+    status, _, b = fetch(url, accept, headers={"If-None-Match": '"something-else"'})
+    assert status == 200 and b == body
+    status, _, b = fetch(url, accept, headers={"If-Modified-Since": headers["Last-Modified"]})
+    assert (status, b) == (304, b"")
+    status, _, b = fetch(url, accept, headers={"If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"})
+    assert status == 200 and b == body
+    # If-None-Match wins over If-Modified-Since
+    status, _, b = fetch(url, accept, headers={"If-None-Match": '"other"', "If-Modified-Since": headers["Last-Modified"]})
+    assert status == 200
+
+
+@pytest.mark.parametrize("path", ["dump/graph.nq", "robots.txt", "doc/A-RES-74-304/op/24.ttl"])
+def test_ranges(server, path):
+    """A single byte range gives 206 with Content-Range (a file of the site, or bytes made by
+    the server); one past the end gives 416; If-Range with another validator gives it all."""
+    url = server.url + path
+    status, headers, whole = fetch(url)
+    size = len(whole)
+    assert status == 200 and headers["Accept-Ranges"] == "bytes" and size > 20
+    for rng, part in (("bytes=0-9", whole[:10]), ("bytes=5-", whole[5:]), ("bytes=-7", whole[-7:]),
+                      (f"bytes=3-{size + 100}", whole[3:])):
+        status, h, b = fetch(url, headers={"Range": rng})
+        assert status == 206 and b == part, rng
+        start = size - len(part) if rng.startswith("bytes=-") else int(rng[6:].split("-")[0])
+        assert h["Content-Range"] == f"bytes {start}-{start + len(part) - 1}/{size}", rng
+        assert int(h["Content-Length"]) == len(part)
+    status, h, b = fetch(url, headers={"Range": f"bytes={size}-"})
+    assert status == 416 and h["Content-Range"] == f"bytes */{size}"
+    status, _, b = fetch(url, headers={"Range": "bytes=0-9", "If-Range": headers["ETag"]})
+    assert status == 206 and b == whole[:10]
+    status, _, b = fetch(url, headers={"Range": "bytes=0-9", "If-Range": '"stale"'})
+    assert status == 200 and b == whole
+
+
+def test_gzip(server, store):
+    """gzip when Accept-Encoding allows it: the same bytes once decompressed, an ETag of
+    their own, Vary: Accept-Encoding; not with q=0, and not for a range."""
+    import gzip
+
+    for path, accept in (("doc/A-RES-74-304/op/24", "text/turtle"), ("dump/graph.nq", None),
+                         ("doc/A-RES-74-304", "text/html"), ("graph/A-RES-74-304/zh", "application/n-triples")):
+        url = server.url + path
+        _, plain, body = fetch(url, accept)
+        status, h, zipped = fetch(url, accept, headers={"Accept-Encoding": "gzip, deflate"})
+        assert status == 200 and h["Content-Encoding"] == "gzip" and gzip.decompress(zipped) == body, path
+        assert len(zipped) < len(body) and h["ETag"] == _strong_tag(body, "-gz") != plain["ETag"]
+        assert "Accept-Encoding" in h["Vary"] and "Accept-Encoding" in plain["Vary"]
+        status, h2, _ = fetch(url, accept, "HEAD", headers={"Accept-Encoding": "gzip"})
+        assert status == 200 and int(h2["Content-Length"]) == len(zipped)
+        status, h, b = fetch(url, accept, headers={"Accept-Encoding": "br, gzip;q=0"})
+        assert status == 200 and h["Content-Encoding"] is None and b == body
+        status, h, b = fetch(url, accept, headers={"Accept-Encoding": "gzip", "Range": "bytes=0-9"})
+        assert status == 206 and h["Content-Encoding"] is None and b == body[:10]
+    q = urllib.parse.urlencode({"query": SELECT.replace("LIMIT 5", "LIMIT 50")})
+    _, _, body = fetch(f"{server.url}sparql?{q}", "application/sparql-results+json")
+    status, h, zipped = fetch(f"{server.url}sparql?{q}", "application/sparql-results+json",
+                              headers={"Accept-Encoding": "gzip"})
+    assert status == 200 and h["Content-Encoding"] == "gzip" and gzip.decompress(zipped) == body
+    assert h["X-Result-Truncated"] == "false" and h["Cache-Control"] == "no-store"
+
+
+# ---------------------------------------------------------------- everything resolves
+
+
+def test_named_graphs_resolve(server, store):
+    """Every named graph of the store answers at its path, in every format, with exactly its triples."""
+    import pyoxigraph
+
+    graphs = sorted(g.value for g in store.named_graphs())
+    assert BASE + "graph/vocabulary" in graphs and len(graphs) >= 2
+    for g in graphs:
+        path = g[len(BASE):]
+        want = {str(pyoxigraph.Triple(q.subject, q.predicate, q.object))
+                for q in store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(g))}
+        for ext, accept in ACCEPT.items():
+            status, headers, body = fetch(server.url + path, accept)
+            assert status == 200 and headers["Content-Type"] == TYPES[ext], (path, ext)
+            assert headers["Content-Location"] == f"{path.rsplit('/', 1)[-1]}.{ext}"
+            if ext == "html":
+                assert "table" in page(body).tags and g.encode() in body
+            else:
+                assert parsed(body, ext) == want, (path, ext)
+            status, headers, same = fetch(server.url + f"{path}.{ext}")
+            assert status == 200 and same == body, (path, ext)
+    status, _, body = fetch(server.url + "graph/nothing", "text/turtle")
+    assert status == 404
+
+
+def test_void_subsets_resolve(server, site):
+    """The VoID's subsets (the named graphs) and dumps all answer 200."""
+    import pyoxigraph
+
+    void = pyoxigraph.parse((site.path / "void.ttl").read_bytes(), format=pyoxigraph.RdfFormat.TURTLE)
+    targets = {t.object.value for t in void if t.predicate.value in ("http://rdfs.org/ns/void#subset",
+                                                                     "http://rdfs.org/ns/void#dataDump")}
+    assert any("/graph/" in t for t in targets)
+    for t in sorted(targets):
+        status, _, _ = fetch(server.url + t[len(BASE):], "text/turtle", "HEAD")
+        assert status == 200, t
+
+
+def test_trailing_slash_redirects(server):
+    for path, target in (("doc/A-RES-74-304/", "/doc/A-RES-74-304"), ("doc/A-RES-74-304/op/24//", "/doc/A-RES-74-304/op/24"),
+                         ("actor/inter-parliamentary-union/", "/actor/inter-parliamentary-union"),
+                         ("graph/vocabulary/", "/graph/vocabulary"), ("void.ttl/", "/void.ttl"),
+                         ("doc/A-RES-74-304/?x=1", "/doc/A-RES-74-304?x=1")):
+        status, headers, _ = fetch(server.url + path, "text/turtle", follow=False)
+        assert (status, headers["Location"]) == (301, target), path
+    status, headers, body = fetch(server.url + "doc/A-RES-74-304/", "text/turtle")
+    assert status == 200 and headers["Content-Type"] == TYPES["ttl"]
+    for path in ("actor/", "nothing/", "doc/A-RES-74-304/op/999/"):
+        assert fetch(server.url + path, follow=False)[0] == 404, path
+
+
+def test_things_see_other_with_describedby(server, store):
+    """The IPU (an actor) and a verb (a concept) are not documents: 303 to the description,
+    a Link to each format; the document that mentions them answers itself."""
+    for path in ("actor/inter-parliamentary-union", "verb/request", "scheme/verbs"):
+        status, headers, body = fetch(server.url + path, "text/turtle", follow=False)
+        assert status == 303 and headers["Location"] == f"/{path}.ttl", path
+        links = headers["Link"]
+        for ext, ctype in TYPES.items():
+            assert f'</{path}.{ext}>; rel="describedby"; type="{ctype.split(";")[0]}"' in links
+        status, headers, body = fetch(server.url + path, "text/turtle", "HEAD", follow=False)
+        assert status == 303 and body == b""
+        status, headers, body = fetch(server.url + path, "text/turtle")
+        assert status == 200 and parsed(body, "ttl") == expected(store, path)
+    status, headers, _ = fetch(server.url + "doc/A-RES-74-304", "text/turtle", follow=False)
+    assert status == 200 and headers["Content-Location"] == "A-RES-74-304.ttl"
+
+
+def test_actors_by_code(server, store):
+    """``/iso/FRA``, ``/iso/FR``, ``/m49/250`` (the codes ``mandates query`` takes) redirect to the State."""
+    from mandates.web.query import actor_by_code
+
+    france = actor_by_code("iso:FRA", store)
+    assert france == BASE + "actor/france"
+    for path in ("iso/FRA", "iso/FR", "m49/250", "iso/fra"):
+        status, headers, _ = fetch(server.url + path, follow=False)
+        assert (status, headers["Location"]) == (303, "/actor/france"), path
+    status, headers, body = fetch(server.url + "iso/FRA", "text/turtle")
+    assert status == 200 and parsed(body, "ttl") == expected(store, "actor/france")
+    for path in ("iso/XXX", "m49/999", "iso/F"):
+        assert fetch(server.url + path, follow=False)[0] == 404, path
+
+
+def test_catalogue_files(server, site, seed_build, tmp_path):
+    """``/.well-known/void`` redirects to the VoID when the site has no such file (and serves
+    its own when it has: negotiated); ``sitemap.xml`` and ``robots.txt`` are served with their
+    types; without a robots.txt the server keeps crawlers off /sparql."""
+    from mandates.web.serve import Server
+
+    status, headers, _ = fetch(server.url + ".well-known/void", "text/turtle", follow=False)
+    if (site.path / ".well-known" / "void.ttl").is_file():
+        assert status == 200 and headers["Content-Type"] == TYPES["ttl"]
+    else:
+        assert (status, headers["Location"]) == (303, "/void.ttl")
+        status, headers, body = fetch(server.url + ".well-known/void", "text/turtle")
+        assert status == 200 and body == (site.path / "void.ttl").read_bytes()
+    mine = tmp_path / "site"
+    (mine / ".well-known").mkdir(parents=True)
+    (mine / ".well-known/void.ttl").write_text(f"<{BASE}void.ttl#dataset> a <http://rdfs.org/ns/void#Dataset> .\n")
+    (mine / ".well-known/void.html").write_text("<!DOCTYPE html><html><body>VoID</body></html>\n")
+    (mine / "void.ttl").write_text(f"<{BASE}void.ttl#dataset> a <http://rdfs.org/ns/void#Dataset> .\n")
+    (mine / "sitemap.xml").write_text('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n')
+    (mine / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    with Server(seed_build[0], site=mine) as s:
+        for accept, ext in (("text/turtle", "ttl"), ("text/html", "html"), (None, "html")):
+            status, headers, body = fetch(s.url + ".well-known/void", accept)
+            assert status == 200 and headers["Content-Type"] == TYPES[ext], accept
+            assert body == (mine / f".well-known/void.{ext}").read_bytes()
+            assert headers["Content-Location"] == f"void.{ext}"
+        assert fetch(s.url + ".well-known/void", "application/n-triples")[0] == 406
+        status, headers, body = fetch(s.url + "sitemap.xml")
+        assert status == 200 and headers["Content-Type"] == "application/xml" and b"urlset" in body
+        status, headers, body = fetch(s.url + "robots.txt")
+        assert status == 200 and headers["Content-Type"] == "text/plain; charset=utf-8" and body == b"User-agent: *\nAllow: /\n"
+    if not (site.path / "robots.txt").is_file():
+        status, headers, body = fetch(server.url + "robots.txt")
+        assert status == 200 and b"Disallow: /sparql" in body
+
+
+def test_options_and_methods(server):
+    status, headers, body = fetch(server.url + "doc/A-RES-74-304", method="OPTIONS")
+    assert status == 204 and headers["Allow"] == "GET, HEAD, POST, OPTIONS" and body == b""
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    status, headers, _ = fetch(server.url + "doc/A-RES-74-304", method="POST", data=b"x",
+                               headers={"Content-Type": "text/plain"})
+    assert status == 405 and headers["Allow"] == "GET, HEAD, POST, OPTIONS"
 
 
 # ---------------------------------------------------------------- SPARQL protocol
@@ -374,6 +636,16 @@ def test_sparql_errors(server):
     status, _, _ = fetch(f"{server.url}sparql", None, "POST", b"query=" + b"x" * (1 << 21),
                          {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 413
+    # a long query in the URL is fine up to 64 KiB; beyond, 414 (POST it)
+    long_ask = "ASK {} #" + "a" * 60000
+    status, _, body = fetch(f"{server.url}sparql?" + urllib.parse.urlencode({"query": long_ask}),
+                            "application/sparql-results+json")
+    assert status == 200 and json.loads(body)["boolean"] is True
+    status, _, _ = fetch(f"{server.url}sparql?" + urllib.parse.urlencode({"query": long_ask + "a" * 10000}))
+    assert status == 414
+    status, _, body = fetch(f"{server.url}sparql", "application/sparql-results+json", "POST",
+                            (long_ask + "a" * 100000).encode(), {"Content-Type": "application/sparql-query"})
+    assert status == 200 and json.loads(body)["boolean"] is True
 
 
 def test_service_description_and_query_page(server):
@@ -382,12 +654,24 @@ def test_service_description_and_query_page(server):
     status, headers, body = fetch(f"{server.url}sparql", "text/turtle")
     assert status == 200 and headers["Content-Type"] == TYPES["ttl"]
     g = {(str(t.subject), str(t.predicate), str(t.object)) for t in pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.TURTLE)}
+    turtle = body
+
+    def ground(triples):  # type: ignore[no-untyped-def]
+        return {str(t) for t in triples if not isinstance(t.subject, pyoxigraph.BlankNode)
+                and not isinstance(t.object, pyoxigraph.BlankNode)}
+
     sd = "http://www.w3.org/ns/sparql-service-description#"
     assert (f"<{BASE}sparql>", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", f"<{sd}Service>") in g
     assert (f"<{BASE}sparql>", f"<{sd}supportedLanguage>", f"<{sd}SPARQL11Query>") in g
     assert any(p == f"<{sd}resultFormat>" and o == "<http://www.w3.org/ns/formats/SPARQL_Results_CSV>" for _, p, o in g)
-    status, headers, body = fetch(f"{server.url}sparql", "application/n-triples")
-    assert status == 200 and headers["Content-Type"] == TYPES["nt"]
+    for accept, fmt in (("application/n-triples", pyoxigraph.RdfFormat.N_TRIPLES),
+                        ("application/rdf+xml", pyoxigraph.RdfFormat.RDF_XML),
+                        ("application/ld+json", pyoxigraph.RdfFormat.JSON_LD)):
+        for path in ("sparql", "sparql/"):
+            status, headers, body = fetch(f"{server.url}{path}", accept)
+            assert status == 200 and headers["Content-Type"] == TYPES.get(fmt.file_extension, accept), accept
+            assert ground(pyoxigraph.parse(body, format=fmt)) == ground(
+                pyoxigraph.parse(turtle, format=pyoxigraph.RdfFormat.TURTLE)), accept
     status, headers, body = fetch(f"{server.url}sparql", "text/html,application/xhtml+xml,*/*;q=0.8")
     assert status == 200 and headers["Content-Type"] == TYPES["html"]
     p = page(body)

@@ -169,9 +169,11 @@ def test_every_class_the_builder_emits_has_a_shape(shapes: Graph) -> None:
     superclasses_only = {"http://data.europa.eu/eli/ontology#LegalResource",
                          "http://data.europa.eu/eli/ontology#LegalExpression",
                          "http://www.w3.org/ns/oa#SpecificResource"}
+    # type classes given next to mnd:Actor (a provisional actor is an organization), checked by S16
+    beside_a_shaped_class = {"https://w3id.org/un-mandates/ontology#Organization"}
     emitted = {ns[p] + n for p, n in re.findall(r"\b(MND|OA|PROV|ELI)\.([A-Z]\w*)", build.read_text())}
     targets = {str(t) for t in shapes.objects(None, SH.targetClass)}
-    missing = sorted(emitted - targets - superclasses_only)
+    missing = sorted(emitted - targets - superclasses_only - beside_a_shaped_class)
     assert not missing, f"classes used in build.py without a shape (sh:targetClass): {missing}"
 
 

@@ -28,6 +28,7 @@ COMMANDS = {
     "publish": ("mandates.web.publish", "publish_cli"),
     "serve": ("mandates.web.serve", "serve_cli"),
     "push": ("mandates.web.push", "push_cli"),
+    "series": ("mandates.web.series", "series_cli"),
 }
 
 
@@ -76,12 +77,17 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=("table", "csv", "json", "tsv"), default="table",
                    help="how the rows are printed (default: table)")
 
-    e = sub.add_parser("export", help="export a view of a built store: gephi (GEXF 1.3), png, svg, csv tables")
-    e.add_argument("kind", choices=("gephi", "png", "svg", "gephi-csv"))
+    e = sub.add_parser("export", help="export a view of a built store: gephi (GEXF 1.3), csv tables, png, svg, "
+                       "a timeline picture")
+    e.add_argument("kind", choices=("gephi", "gephi-csv", "png", "svg", "timeline"),
+                   help="timeline: who is asked, resolution by resolution (PNG, or SVG when --out ends in .svg)")
     e.add_argument("--store", default="build", help="the folder 'mandates build --out' wrote (default: build/)")
     e.add_argument("--out", type=Path, default=None, help="output file (default: in the store folder)")
     e.add_argument("--projection", choices=("mandate", "actor-instrument", "co-addressee", "actor-theme"), default="mandate",
-                   help="which network: GA asks A together with B (mandate), actor-instrument, co-addressee, actor-theme")
+                   help="which network: the Assembly and the actors it asks, one edge per verb (mandate), "
+                        "actor-instrument, co-addressee (actors asked together, undirected), actor-theme")
+    e.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="the language of the labels (default: en; zh pictures need a font with Chinese characters)")
 
     pb = sub.add_parser("publish", help="write a static linked-data site (HTML + Turtle/JSON-LD/N-Triples twins, VoID/DCAT)")
     pb.add_argument("--store", default="build", help="the folder 'mandates build --out' wrote (default: build/)")
@@ -101,6 +107,18 @@ def _parser() -> argparse.ArgumentParser:
     pu = sub.add_parser("push", help="load the named graphs of a build into a SPARQL 1.1 server (Graph Store Protocol)")
     pu.add_argument("--store", default="build", help="the folder 'mandates build --out' wrote (default: build/)")
     pu.add_argument("--endpoint", required=True, help="the server's Graph Store Protocol endpoint URL")
+    se = sub.add_parser("series", help="what changed for an actor since the previous resolution of a series")
+    se.add_argument("view", nargs="?", choices=("changes",), default="changes",
+                    help="changes (default): new, strengthened, weakened, modified, dropped and repeated requests")
+    se.add_argument("--actor", required=True,
+                    help="the actor: <IRI>, a State's code (iso:FRA), or a key or label of the actor vocabulary, in Chinese or English")
+    se.add_argument("--symbol", default=None, help="the later resolution (default: each series' latest)")
+    se.add_argument("--all", action="store_true", help="every resolution that has one before it, not only the latest")
+    se.add_argument("--store", default="build", help="the folder 'mandates build --out' wrote (default: build/), "
+                    "or a SPARQL endpoint URL")
+    se.add_argument("--format", choices=("table", "csv", "json", "tsv"), default="table",
+                    help="table (default): the main columns; csv, tsv, json: every column of series-changes.rq")
+    se.add_argument("--lang", choices=("zh", "en"), default=None, help="the language of the text column (table)")
     return p
 
 

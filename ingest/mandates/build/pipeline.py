@@ -19,6 +19,10 @@ The corpus outputs are then made from the artefacts, only when something changed
   artefact (``mandates-build.json``). Until the swap the previous store is untouched, so a
   build killed at any point leaves it usable, and the next build resumes (documents
   already built are not built again) and ends with the store a clean build gives.
+- the series graph ``{base}graph/series`` (``mandates.build.seriesstep``): which resolutions form a
+  series, clause lineage, report follow-up, made from every included document each time the
+  outputs are made (so adding or removing a file changes it as a clean build would); it goes
+  into the store, the graph files and the view, and its SHACL results join the corpus verdict;
 - ``graph.nq``, ``graph.trig``, ``graph.ttl`` (``mandates.exports.graphfiles``), ``vocabulary.ttl``,
   ``shacl-report.ttl``, ``report.json``, the views ``mandates.json`` and ``mandates.csv``
   (merged from the documents' parts, ``mandates.exports.view``; the language versions of one
@@ -62,6 +66,7 @@ import orjson
 from mandates.build import versions, workers
 from mandates.build.inputs import Inputs, collect, file_hash
 from mandates.build.results import BuildError, BuildResult, DocResult, NothingToBuild
+from mandates.build.seriesstep import FACTS, merge_verdict, put_series_graph, series_step
 from mandates.build.workers import EXTRACTED, init_worker, run_task
 from mandates.core.files import atomic_write, swap_dir
 from mandates.core.fingerprint import environment, exports_environment
@@ -351,7 +356,8 @@ def _build(found: Inputs, out: Path, docs_dir: Path, *, base: str, symbol: str |
         text = json.dumps(new_manifest, ensure_ascii=False)
         if not current or text != json.dumps(manifest, ensure_ascii=False):
             atomic_write(docs_dir / MANIFEST, text)
-        _remove_stale_artefacts(docs_dir, {s["artefact"] for s in summaries.values()} | _group_artefacts(included))
+        _remove_stale_artefacts(docs_dir, {s["artefact"] for s in summaries.values()} | _group_artefacts(included)
+                                | {Path(FACTS).stem})
         phase("manifest")
         return BuildResult(out, sorted(results, key=lambda x: x.path), rebuilt=len(files) - unchanged,
                            unchanged=unchanged, exported=not current, corpus=summary["corpus"], timings=phase.timings,
@@ -461,13 +467,19 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
     slim = [{k: s[k] for k in ("artefact", "key", "nq_sha256", "own", "graph", "view_keys", "view_labels")}
             for s in included]
     work = Path(tempfile.mkdtemp(prefix=".export.", dir=out))
+    series = series_step(docs_dir, included, base, validator)  # (the graph files, the store and the view need it)
+    if series.nquads:
+        (work / "series.nq").write_bytes(series.nquads)
+        (work / "series.ttl").write_text(series.turtle, encoding="utf-8")
+        arts.append(DocArtefact(graph=series.name, nq=work / "series.nq", ttl=work / "series.ttl"))
+    phase("series")
     side = pool if len(included) >= PARALLEL_EXPORTS_MIN and pool.jobs > 1 else None
     if side is not None:
         pool.close()  # fresh workers: those of the documents hold their caches (200-400 MB each)
     try:
         with ThreadPoolExecutor(max_workers=1) as thread:
             # one worker process, one after the other: two at once would pass 2 GB at 10,000 documents
-            side_args = (work, docs_dir, slim, base, validator)
+            side_args = (work, docs_dir, slim, base, validator, series.view)
             shapes_and_view = _alongside(side, _shapes_and_view, *side_args)
             files_job = _alongside(thread if side is not None else None, _timed, write_graph_files, arts,
                                    nq_out=work / "graph.nq", ttl_out=work / "graph.ttl", trig_out=work / "graph.trig")
@@ -475,6 +487,7 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
                 new_store = loader.finish(included, docs_dir, vocab_nq, f"{base}graph/vocabulary")
             else:
                 new_store = _update_store(out, included, docs_dir, vocab_nq, f"{base}graph/vocabulary")
+            put_series_graph(new_store, series)
             phase("store")
             store = open_store(new_store)
             write_build_exports(store, work)
@@ -487,6 +500,7 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
                       file=sys.stderr)
                 side_result = _shapes_and_view(*side_args)
             (corpus, timings["corpus shapes"]), (_, timings["mandates view"]) = side_result
+            corpus = merge_verdict(corpus, series)
             _, timings["graph files"] = files_job.result()
             phase("waiting for the corpus shapes, the view and the graph files")
         summary["corpus"] = {k: corpus[k] for k in ("conforms", "results")}
@@ -505,10 +519,12 @@ def _export(out: Path, docs_dir: Path, included: list[dict[str, Any]], reports: 
     return corpus
 
 
-def _shapes_and_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base: str, validator: str):  # type: ignore[no-untyped-def]
-    """The corpus shapes' verdict and the mandates view (written into ``work``), each timed."""
+def _shapes_and_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base: str, validator: str,  # type: ignore[no-untyped-def]
+                     series: dict[str, Any] | None = None):
+    """The corpus shapes' verdict and the mandates view (written into ``work``; ``series``: the
+    series graph's part of it), each timed."""
     return (_timed(_validate_corpus, docs_dir, included, base, validator),
-            _timed(_write_view, work, docs_dir, included, base))
+            _timed(_write_view, work, docs_dir, included, base, series))
 
 
 def _timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -542,7 +558,8 @@ def _group_artefacts(included: list[dict[str, Any]]) -> set[str]:
     return {_group_artefact(m) for m in _resolutions(included).values() if len(m) > 1}
 
 
-def _write_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base: str) -> None:
+def _write_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base: str,
+                series: dict[str, Any] | None = None) -> None:
     """``mandates.json`` and ``mandates.csv`` from the documents' parts of the view; the
     language versions of one resolution are viewed together here (``mandates.exports.view``), and that
     part is kept in docs/ (:func:`_group_artefact`) for the builds after."""
@@ -564,7 +581,7 @@ def _write_view(work: Path, docs_dir: Path, included: list[dict[str, Any]], base
         # (read again when merged, as a document's part is: not all of them held at once)
         parts.append((view_keys(view), view["labels"], lambda f=f: orjson.loads(f.read_bytes())))
     with (work / "mandates.json").open("w", encoding="utf-8") as j, (work / "mandates.csv").open("w", encoding="utf-8") as c:
-        write_merged(parts, view_store(base)[1], j, c)
+        write_merged(parts, view_store(base)[1], j, c, series)
 
 
 def _store_state(store_dir: Path) -> dict[str, Any] | None:

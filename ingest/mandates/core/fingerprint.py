@@ -20,7 +20,7 @@ from mandates.core.resources import ontology_dir, queries_dir
 # modules that do not take part in building a document (they read what was built), as paths
 # inside the package (a folder: every module under it); every other module of the package,
 # at any depth, does, and a change to it builds every document again
-NOT_DOCUMENT_CODE = ("cli.py", "__main__.py", "web/", "exports/gephi.py")
+NOT_DOCUMENT_CODE = ("cli.py", "__main__.py", "web/", "exports/gephi.py", "exports/network.py", "exports/pictures.py")
 
 
 # the modules the corpus outputs are written by

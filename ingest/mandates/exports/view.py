@@ -26,6 +26,7 @@ from mandates.rdf.store import (
     open_store,
     remove_graph,
     select_terms,
+    term_value,
 )
 
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
@@ -93,12 +94,37 @@ def _pick_verbs(rows: list[dict[str, Any]], labels: dict[str, list[str]]) -> lis
     return out
 
 
+def _clause_roles(store, labels: dict[str, list[str]]) -> dict[str, dict[str, list[dict[str, Any]]]]:  # type: ignore[no-untyped-def]
+    """The ``conditions`` ({iri, key, labels}) and ``partners`` ({iri, labels}) of each clause
+    (``queries/export/clause-roles.rq``); a condition's labels are read from the store here
+    (``referenced.rq`` does not list the conditions)."""
+    out: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: {"conditions": [], "partners": []})
+    for r in select_terms(store, view_query("clause-roles"))[1]:
+        x = r["x"].value
+        if x not in labels:
+            labels[x] = order_labels([_ranked(o, pref) for pred, pref in ((SKOS_PREF, 1), (SKOS_ALT, 0))
+                                      for o in objects(store, r["x"], pred)])
+        if r["role"].value == "condition":
+            out[r["c"].value]["conditions"].append({"iri": x, "key": term_value(r.get("key")), "labels": labels[x]})
+        else:
+            out[r["c"].value]["partners"].append({"iri": x, "labels": labels[x]})
+    return out
+
+
 def mandates(store, *, disagreements: bool = True) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The mandates JSON view of everything in the store."""
     return _view(store, _labels(store), disagreements=disagreements)
 
 
 def _view(store, labels: dict[str, list[str]], *, disagreements: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    view = _documents_view(store, labels, disagreements=disagreements)
+    series = series_view(store)
+    for d in view["documents"]:
+        apply_series(d, series)
+    return view
+
+
+def _documents_view(store, labels: dict[str, list[str]], *, disagreements: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     docs = view_rows(store, "documents")
     drafts: dict[str, list[str]] = defaultdict(list)
     for r in view_rows(store, "drafts"):
@@ -116,6 +142,7 @@ def _view(store, labels: dict[str, list[str]], *, disagreements: bool) -> dict[s
     for r in view_rows(store, "paragraph-entities"):
         entities[r["p"]][r["kind"]].append((r["entity"], r.get("symbol")))
     reports = {r["c"]: r for r in view_rows(store, "reports")}
+    roles = _clause_roles(store, labels)
     pfoot: dict[str, list[int]] = defaultdict(list)
     for r in view_rows(store, "paragraph-footnotes"):
         pfoot[r["p"]].append(r["number"])
@@ -156,6 +183,7 @@ def _view(store, labels: dict[str, list[str]], *, disagreements: bool) -> dict[s
                     "start": c["start"], "end": c["end"],
                     "addressees": [entity(a) for a in addressees.get(c["c"], [])],
                     "actors": [], "instruments": [],
+                    **roles.get(c["c"], {"conditions": [], "partners": []}),
                     "report": None if rep is None else {
                         "by": rep.get("by"), "to": rep.get("to"),
                         "session": rep.get("session"),
@@ -191,9 +219,89 @@ def _view(store, labels: dict[str, list[str]], *, disagreements: bool) -> dict[s
     return {"documents": out_docs, "disagreements": compare(store) if disagreements else []}
 
 
+# ---------------------------------------------------------------- the series graph's part of the view
+
+
+_CLAUSE_PLACE = re.compile(r"/(pp|op)/(\d+)/c/(\d+)$")
+
+
+def _clause_place(iri: str) -> tuple[int, int, int, str]:
+    """A clause's place in its resolution, from its IRI (preamble first), for sorting."""
+    m = _CLAUSE_PLACE.search(iri)
+    if not m:
+        return (2, 0, 0, iri)
+    return (0 if m.group(1) == "pp" else 1, int(m.group(2)), int(m.group(3)), iri)
+
+
+def series_view(store) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """What the series graph (``mandates.graph.series``) says, from the rows of
+    ``queries/export/series.rq``, ``lineage.rq`` and ``dropped.rq``: each resolution's series
+    (IRI, titles by language, previous and next), each clause's lineage, each resolution's
+    dropped clauses; ``present`` when a series has two or more resolutions in the store."""
+    docs: dict[str, dict[str, Any]] = {}
+    for r in view_rows(store, "series"):
+        d = docs.setdefault(r["work"], {"iri": r["series"], "titles": {}, "previous": r.get("previous"),
+                                        "next": r.get("next")})
+        if r.get("title") is not None and r.get("lang"):
+            d["titles"].setdefault(r["lang"], r["title"])
+    members: dict[str, int] = defaultdict(int)
+    for d in docs.values():
+        members[d["iri"]] += 1
+    lineage = {r["c"]: {"previous": r.get("previous"), "change": r["change"],
+                        "confidence": float(r["confidence"]) if r.get("confidence") is not None else None}
+               for r in view_rows(store, "lineage")}
+    dropped: dict[str, list[str]] = defaultdict(list)
+    for r in view_rows(store, "dropped"):
+        dropped[r["work"]].append(r["c"])
+    return {"present": any(n >= 2 for n in members.values()), "docs": docs, "lineage": lineage,
+            "dropped": {w: sorted(cs, key=_clause_place) for w, cs in dropped.items()}}
+
+
+def series_view_of(nquads: bytes, graph: str, base: str) -> dict[str, Any]:
+    """:func:`series_view` of a series graph given by its N-Quads (with the vocabulary, for the
+    titles of the series it names)."""
+    store, _ = view_store(base)
+    try:
+        add_nquads(store, nquads)
+        return series_view(store)
+    finally:
+        remove_graph(store, graph)
+
+
+def apply_series(doc: dict[str, Any], series: dict[str, Any]) -> None:
+    """Give a document of the view its ``series`` and ``dropped`` (after ``drafts``) and each of
+    its clauses its ``lineage`` (after ``report``), as ``../shared/eval/FORMAT.md`` says: when the
+    series graph holds two or more resolutions of one series (else the document is left as it is)."""
+    if not series["present"]:
+        return
+    s = series["docs"].get(doc["iri"])
+    entry = None
+    if s is not None:
+        titles = s["titles"]
+        title = titles.get(doc["language"]) or next((titles[k] for k in sorted(titles)), None)
+        entry = {"iri": s["iri"], "title": title, "previous": s["previous"], "next": s["next"]}
+    _insert_after(doc, "drafts", {"series": entry, "dropped": list(series["dropped"].get(doc["iri"], []))})
+    for p in doc["paragraphs"]:
+        for c in p["clauses"]:
+            _insert_after(c, "report", {"lineage": series["lineage"].get(c["iri"])})
+
+
+def _insert_after(d: dict[str, Any], key: str, items: dict[str, Any]) -> None:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if k not in items:
+            out[k] = v
+        if k == key:
+            out.update(items)
+    if key not in d:
+        out.update(items)
+    d.clear()
+    d.update(out)
+
+
 CSV_COLUMNS = ["symbol", "language", "paragraph", "kind", "number", "clause", "order", "verb", "directive",
                "strength", "addressees_zh", "addressees_en", "report_by", "report_to", "report_session",
-               "report_year", "text", "start", "end"]
+               "report_year", "text", "start", "end", "conditions", "partners_zh", "partners_en"]
 
 
 def mandates_csv(view: dict[str, Any]) -> str:
@@ -231,6 +339,9 @@ def csv_rows(d: dict[str, Any]) -> str:
                 "; ".join(lab(a, False) for a in c["addressees"]),
                 rep.get("by") or "", rep.get("to") or "", rep.get("session") or "", rep.get("year") or "",
                 c.get("text") or "", c["start"], c["end"],
+                "; ".join(x["key"] or x["iri"] for x in c.get("conditions", [])),
+                "; ".join(lab(a, True) for a in c.get("partners", [])),
+                "; ".join(lab(a, False) for a in c.get("partners", [])),
             ])
     return _csv_lines(rows)
 
@@ -282,6 +393,8 @@ def _entities(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
         for c in p["clauses"]:
             yield c["verb"]
             yield from c["addressees"]
+            yield from c.get("conditions", [])
+            yield from c.get("partners", [])
             yield from c["actors"]
             yield from c["instruments"]
         yield from p["actors"]
@@ -307,13 +420,16 @@ def _json_list(items: list[Any]) -> str:
 
 
 def write_merged(parts: list[tuple[list[tuple[str, str]], dict[str, list[list[Any]]], Any]],
-                 vocabulary_labels: dict[str, list[tuple[int, str]]], json_out, csv_out) -> None:  # type: ignore[no-untyped-def]
+                 vocabulary_labels: dict[str, list[tuple[int, str]]], json_out, csv_out,  # type: ignore[no-untyped-def]
+                 series: dict[str, Any] | None = None) -> None:
     """Write ``mandates.json`` and ``mandates.csv`` of a corpus from its parts, streaming.
 
     Each part is ``(keys, labels, load)``: the (symbol, language) of its documents, its
     ``labels`` (see :func:`fragment`), and a function returning the part (read when its turn
     comes, so that only one part is held at a time). ``json_out``/``csv_out`` are open text
-    files. The bytes are those of :func:`to_json` and :func:`mandates_csv` on the whole view.
+    files. ``series`` is :func:`series_view` of the build's series graph (the parts, each made
+    from its own documents, know nothing of it). The bytes are those of :func:`to_json` and
+    :func:`mandates_csv` on the whole view.
     """
 
     extra: dict[str, set[tuple[int, str]]] = defaultdict(set)
@@ -340,6 +456,8 @@ def write_merged(parts: list[tuple[list[tuple[str, str]], dict[str, list[list[An
                 seen.add(i)
             loaded = (i, view)
         doc = loaded[1]["documents"][j]
+        if series is not None:
+            apply_series(doc, series)
         json_out.write(("[\n" if n == 0 else ",\n") + _nested(doc))
         csv_out.write(csv_rows(doc))
     json_out.write("\n  ]" if order else "[]")

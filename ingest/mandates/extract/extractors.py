@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from mandates.core.symbols import CITED_NUMBER, SYMBOL, canonical, citation_regex, roman_value, slug
 from mandates.core.text import (
@@ -27,12 +27,14 @@ from mandates.extract import header as header_mod
 from mandates.extract import lexmatch, places
 from mandates.extract.model import (
     Clause,
+    Condition,
     Document,
     Footnote,
     Header,
     Issue,
     Mention,
     Paragraph,
+    Partner,
     Report,
     Span,
 )
@@ -47,7 +49,7 @@ from mandates.extract.segment import (
     segment,
 )
 from mandates.rdf.namespaces import DEFAULT_BASE, MND
-from mandates.vocab.concepts import Concept, Lexicon, Vocabulary, corrections
+from mandates.vocab.concepts import Concept, Lexicon, Vocabulary, corrections, gap_parts
 
 # ----------------------------------------------------------------------------- context
 
@@ -106,7 +108,14 @@ def extractor(name: str, *, reads: tuple[str, ...], writes: tuple[str, ...]) -> 
 
 
 PIPELINE = ["normalise", "footnotes", "structure", "header", "mentions", "footnote-links", "clauses",
-            "addressees", "reports", "completeness"]
+            "partners", "addressees", "reports", "conditions", "completeness"]
+
+# How far a label's gap ("……", ontology/VOCAB-SCHEMA.md) may reach, in characters: in a condition
+# (应……请求: the requester's name), and after the names in a partner marker (与……密切合作)
+CONDITION_GAP = 16
+PARTNER_GAP = 20
+# what a gap never spans: the clause's punctuation (texts are normalised to ASCII ,;: and (); 。 stays)
+GAP_STOPS = frozenset(",;:.。!?")
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -147,6 +156,15 @@ class Words:
             if o and closes:
                 quotes.append((o, closes[0]))
         self.quotes = quotes
+        self.partners = _gapped(vocab.markers("PartnerMarker"), lang)
+        self.condition_gaps = [(c, parts) for c, parts in _gapped(vocab.of_kind("condition"), lang) if len(parts) > 1]
+
+
+def _gapped(concepts: list[Concept], lang: str) -> list[tuple[Concept, tuple[str, ...]]]:
+    """Each label of the concepts in one language as its folded parts around the gaps, longest first."""
+    out = {(c.iri, parts): (c, parts) for c in concepts for lab in c.labels.get(lang, ())
+           for parts in [gap_parts(fold_label(lab, lang=lang))] if parts[0]}
+    return [out[k] for k in sorted(out, key=lambda k: (-sum(len(x) for x in k[1]), k))]
 
 
 def _skip_space(text: str, pos: int, end: int, *, markers: bool = True) -> int:
@@ -584,42 +602,112 @@ def _unlisted_actors(ctx: Context, p: Paragraph, text: str, taken: list[Span], b
         return  # (before the stop words are gathered: most paragraphs name no organisation)
     stop = set(ctx.vocab.marker_words("NameBoundary", ctx.lang)) | set(_verb_lexicon(ctx.vocab, ctx.lang).entries)
     if ctx.lang == "zh":
-        tagged = lexmatch.tag(ctx.vocab, text, s, e)
-        ends = {t.end: i for i, t in enumerate(tagged)}
-        for suf in suffixes:
-            for m in re.finditer(re.escape(suf), text[s:e]):
-                end = s + m.end()
-                i = ends.get(end)
-                if i is None or any(a < end and s + m.start() < b for a, b in taken):
-                    continue
-                last = tagged[i]
-                if last.word != suf and not last.flag.startswith(("n", "j")):
-                    continue  # 签署 (to sign) ends with 署 but is a verb
-                k, start = i - 1, last.start
-                proper = last.word != suf and last.flag in lexmatch.PROPER
-                while k >= 0 and i - k <= 4:
-                    t = tagged[k]
-                    if t.word in stop or t.flag.startswith(lexmatch.NOT_IN_NAMES) or any(
-                            a < t.end and t.start < b for a, b in taken):
-                        break
-                    if not all("\u4e00" <= ch <= "\u9fff" for ch in t.word):
-                        break
-                    proper = proper or t.flag in lexmatch.PROPER
-                    start = t.start
-                    k -= 1
-                if proper and end - start >= len(suf) + 2:
-                    _add_unlisted(ctx, p, (start, end), taken)
-    else:
-        words = "|".join(re.escape(w) for w in sorted(suffixes, key=len, reverse=True))
-        pat = re.compile(rf"\b((?:[A-Z][\w'’\-]*\s+(?:(?:of|for|and|on|in|the)\s+)*){{1,6}}(?:{words}))\b", re.I * 0)
-        for m in pat.finditer(text, s, e):
-            span = (m.start(1), m.end(1))
-            first = text[span[0]:span[1]].split()[0].lower()
-            if first in stop:
+        for span, proper in _chinese_names(ctx, text, s, e, suffixes, stop, taken):
+            over = {(a, b) for a, b in taken if a < span[1] and span[0] < b}
+            if over and not _extends_name(p, span, over):
                 continue
-            if any(a < span[1] and span[0] < b for a, b in taken):
+            if proper or over:
+                _add_unlisted(ctx, p, span, taken)
+    else:
+        for span in _english_names(text, s, e, suffixes, stop):
+            over = {(a, b) for a, b in taken if a < span[1] and span[0] < b}
+            if over and not _extends_name(p, span, over):
                 continue
             _add_unlisted(ctx, p, span, taken)
+
+
+def _extends_name(p: Paragraph, span: Span, over: set[Span]) -> bool:
+    """Whether the unlisted name ``span`` runs on past the one vocabulary name it starts with
+    ("Pacific Islands Forum Fisheries Agency" is not the Pacific Islands Forum); if so that
+    name's mention gives way to it."""
+    if len(over) != 1:
+        return False
+    (a, b), = over
+    named = [m for m in p.mentions if m.span == (a, b)]
+    if a != span[0] or b >= span[1] or not named or any(m.kind != "actor" or m.in_title for m in named):
+        return False
+    p.mentions[:] = [m for m in p.mentions if m.span != (a, b)]
+    return True
+
+
+def _chinese_names(ctx: Context, text: str, s: int, e: int, suffixes: list[str], stop: set[str],
+                   taken: list[Span]) -> Iterator[tuple[Span, bool]]:
+    """Chinese names that end with a head noun of the vocabulary (…委员会, …局): the head and up to
+    four words before it, back to a stop word, a non-noun or a vocabulary name. A name whose
+    words include a proper noun is a candidate; so is one that runs on from a vocabulary name it
+    starts at (太平洋岛屿论坛渔业局), with whether it has a proper noun."""
+    tagged = lexmatch.tag(ctx.vocab, text, s, e)
+    ends = {t.end: i for i, t in enumerate(tagged)}
+    for suf in suffixes:
+        for m in re.finditer(re.escape(suf), text[s:e]):
+            end = s + m.end()
+            i = ends.get(end)
+            if i is None or any(a < end and s + m.start() < b for a, b in taken):
+                continue
+            last = tagged[i]
+            if last.word != suf and not last.flag.startswith(("n", "j")):
+                continue  # 签署 (to sign) ends with 署 but is a verb
+            k, start = i - 1, last.start
+            proper = last.word != suf and last.flag in lexmatch.PROPER
+            named: list[Span] = []
+            while k >= 0 and i - k <= 4:
+                t = tagged[k]
+                named = [(a, b) for a, b in taken if a < t.end and t.start < b]
+                if named or t.word in stop or t.flag.startswith(lexmatch.NOT_IN_NAMES):
+                    break
+                if not all("\u4e00" <= ch <= "\u9fff" for ch in t.word):
+                    break
+                proper = proper or t.flag in lexmatch.PROPER
+                start = t.start
+                k -= 1
+            if named and max(b for _, b in named) == start and end - start > len(suf):
+                yield (min(a for a, _ in named), end), proper  # runs on from a vocabulary name
+            elif proper and end - start >= len(suf) + 2:
+                yield (start, end), proper
+
+
+_CAPITALISED = r"[A-Z][\w'’\-]*"
+_CONNECTOR = r"(?:of|for|and|on|in|the|to)"
+
+
+def _english_names(text: str, s: int, e: int, suffixes: list[str], stop: set[str]) -> list[Span]:
+    """Spans of capitalised English phrases that look like an organisation's name: ending with a
+    head noun of the vocabulary (…Agency, …Council; matched in any case, since the suffixes are
+    folded) or followed by a parenthesised abbreviation of their initials ("… Oceanic Council
+    (WSOC)"). Words of the drafting that cannot be part of a name (the verbs, "the", "that") are
+    trimmed from the front, so "Invites the Fisheries Agency" gives "Fisheries Agency"."""
+    words = "|".join(re.escape(w) for w in sorted(suffixes, key=len, reverse=True))
+    phrase = rf"(?:{_CAPITALISED}\s+(?:{_CONNECTOR}\s+)*){{0,7}}"
+    by_suffix = re.compile(rf"\b({phrase}(?i:{words}))\b(?!['’\-])")
+    by_abbreviation = re.compile(rf"\b({phrase}{_CAPITALISED})\s*\(([A-Z][A-Za-z]{{1,9}})\)")
+    found: list[Span] = []
+    for m in by_suffix.finditer(text, s, e):
+        span = _trim_front(text, m.start(1), m.end(1), stop)
+        if span and text[span[0]].isupper() and " " in text[span[0]:span[1]].strip():
+            found.append(span)
+    for m in by_abbreviation.finditer(text, s, e):
+        span = _trim_front(text, m.start(1), m.end(1), stop)
+        if span and _initials_fit(text[span[0]:span[1]], m.group(2)):
+            found.append(span)
+    return sorted(set(found))
+
+
+def _trim_front(text: str, start: int, end: int, stop: set[str]) -> Span | None:
+    """``(start, end)`` without leading stop words and connectors, or None when nothing is left."""
+    for w in re.finditer(r"\S+", text[start:end]):
+        word = w.group().lower()
+        if word not in stop and not re.fullmatch(_CONNECTOR, word):
+            return (start + w.start(), end)
+    return None
+
+
+def _initials_fit(name: str, abbreviation: str) -> bool:
+    """Whether an abbreviation's capitals are initials of the name's capitalised words, in order
+    ("Western Sahara Oceanic Council" and WSOC; "Organization for Security … in Europe" and OSCE)."""
+    initials = "".join(w[0] for w in re.findall(_CAPITALISED, name))
+    caps = [c for c in abbreviation if c.isupper()]
+    it = iter(initials)
+    return len(caps) >= 2 and caps[0] == initials[:1] and all(c in it for c in caps)
 
 
 def _add_unlisted(ctx: Context, p: Paragraph, span: Span, taken: list[Span]) -> None:
@@ -980,12 +1068,13 @@ def _addressees(ctx: Context) -> None:
     words = Words.of(ctx.vocab, ctx.lang)
     for p in ctx.paragraphs:
         by_start = {m.span[0]: m for m in p.mentions if m.kind == "actor" and not m.in_title}
+        partners = {id(m) for c in p.clauses for pt in c.partners for m in pt.names}
         done: set[int] = set()
         for ci, clause in enumerate(p.clauses):
             # mentions before the verb (previous clause text) enter the history first
             _advance_history(ctx, p, clause.verb_span[0], done, ci)
             if clause.verb.directive:
-                clause.addressees = _chain(ctx, words, p, clause, by_start, done)
+                clause.addressees = _chain(ctx, words, p, clause, by_start, done, partners)
             _advance_history(ctx, p, clause.span[1], done, ci + 1)
         _advance_history(ctx, p, p.span[1] + 1, done, len(p.clauses))
 
@@ -1031,25 +1120,61 @@ def _resolve(ctx: Context, p: Paragraph, m: Mention, clause_index: int) -> list:
     out: list[Concept] = []
     for prev in reversed(ctx.history):
         for c in prev.refers:
-            if c in out:
+            if c in out or len(out) == count:
                 continue
             if cls == MND + "Organization" and not ctx.vocab.is_organization(c):
                 continue
             out.append(c)
-            if len(out) == count:
-                return list(reversed(out))
+    pair = _title_pair(ctx) if count == 2 and cls == MND + "Organization" else []
+    if pair and {c.iri for c in pair} != {c.iri for c in out}:  # the title's two organizations, not the last two named
+        return pair
+    if len(out) == count:
+        return list(reversed(out))
     if len(out) < count:
         ctx.issue("coreference-unresolved", f"'{ctx.masked[m.span[0]:m.span[1]]}' refers to {count} actor(s) but "
                   f"{len(out)} were named before", span=m.span, where=p.local)
     return list(reversed(out))
 
 
+def _title_pair(ctx: Context) -> list[Concept]:
+    """The two organizations a resolution's title names ("Cooperation between the United Nations
+    and the Economic Cooperation Organization"; 联合国同阿拉伯国家联盟的合作), which "the two
+    organizations" (两个组织) of its paragraphs mean; empty unless the title names exactly two."""
+    title = ctx.header.title
+    if not title:
+        return []
+    lex = ctx.vocab.lexicon(("actor",), ctx.lang)
+    bounds = lexmatch.boundaries(ctx.vocab, title, 0, len(title)) if ctx.lang == "zh" else None
+    named: list[Concept] = []
+    for hit in lexmatch.scan(title, 0, len(title), lex, bounds=bounds):
+        c = hit.entries[0]
+        if c.kind == "actor" and ctx.vocab.is_organization(c) and c not in named:
+            named.append(c)
+    return named if len(named) == 2 else []
+
+
 def _chain(ctx: Context, words: Words, p: Paragraph, clause: Clause, by_start: dict[int, Mention],
-           done: set[int]) -> list[Concept]:
-    text = ctx.masked
-    end = clause.span[1]
-    pos = clause.verb_span[1]
+           done: set[int], partners: set[int]) -> list[Concept]:
+    """The addressees of a directive clause: the chain of actors after its verb (a name in
+    ``partners``, a partner of the mandate, ends it)."""
     out: list[Concept] = []
+    for m in _walk_chain(ctx, words, clause.verb_span[1], clause.span[1], by_start, stop=partners):
+        if m.how == "coreference" and not m.refers:
+            done.add(id(m))
+            m.refers = _resolve(ctx, p, m, p.clauses.index(clause) - 1 if clause in p.clauses else 0)
+            ctx.history.append(m)
+        for c in m.refers:
+            if c not in out:
+                out.append(c)
+    return out
+
+
+def _walk_chain(ctx: Context, words: Words, pos: int, end: int, by_start: dict[int, Mention], *,
+                stop: set[int] | frozenset[int] = frozenset()) -> Iterator[Mention]:
+    """The actor mentions of a chain of names starting at ``pos`` (after fillers and an
+    appositive): 会员国、各国议会和……, "Member States, parliaments and …"; it ends at the
+    first word that neither names an actor nor joins two, or at a mention in ``stop``."""
+    text = ctx.masked
     while pos < end:
         pos = _skip_space(text, pos, end)
         moved = True
@@ -1066,15 +1191,9 @@ def _chain(ctx: Context, words: Words, p: Paragraph, clause: Clause, by_start: d
                     pos = k + 1
                     moved = True
         m = by_start.get(pos)
-        if m is None:
-            break
-        if m.how == "coreference" and not m.refers:
-            done.add(id(m))
-            m.refers = _resolve(ctx, p, m, p.clauses.index(clause) - 1 if clause in p.clauses else 0)
-            ctx.history.append(m)
-        for c in m.refers:
-            if c not in out:
-                out.append(c)
+        if m is None or id(m) in stop:
+            return
+        yield m
         pos = _skip_space(text, m.span[1], end)
         pos = _skip_aside(text, pos, end)
         conn = None
@@ -1092,8 +1211,7 @@ def _chain(ctx: Context, words: Words, p: Paragraph, clause: Clause, by_start: d
             pos = _skip_space(text, pos + len(c2), end)
             pos = _skip_aside(text, pos, end)
         if conn is None:
-            break
-    return out
+            return
 
 
 def _skip_aside(text: str, pos: int, end: int) -> int:
@@ -1107,6 +1225,122 @@ def _skip_aside(text: str, pos: int, end: int) -> int:
         if close != -1:
             return _skip_space(text, close + 2, end)
     return pos
+
+
+@extractor("partners", reads=("masked", "paragraphs"), writes=("paragraphs",))
+def _partners(ctx: Context) -> None:
+    """The partners of each mandate: actors its addressees are to work with, named after a
+    partner marker ("in cooperation with …", 会同……) or inside one (与……合作), joined as
+    addressees are. Found before the addressees, whose chain a partner's name ends."""
+    words = Words.of(ctx.vocab, ctx.lang)
+    if not words.partners:
+        return
+    text = ctx.masked
+    for p in ctx.paragraphs:
+        by_start = {m.span[0]: m for m in p.mentions if m.kind == "actor" and not m.in_title}
+        if not by_start or not any(c.verb.directive for c in p.clauses):
+            continue
+        s, e = p.body_span
+        quotes = _regions(text, s, e, words.quotes)
+        bounds = lexmatch.boundaries(ctx.vocab, text, s, e) if ctx.lang == "zh" else None
+        taken: set[int] = set()
+        for clause in p.clauses:
+            if clause.verb.directive:
+                clause.partners = _clause_partners(ctx, words, clause, by_start, quotes, bounds, taken)
+
+
+def _clause_partners(ctx: Context, words: Words, clause: Clause, by_start: dict[int, Mention], quotes: list[Span],
+                     bounds, taken: set[int]) -> list[Partner]:  # type: ignore[no-untyped-def]
+    """The partners named after the verb of one clause; a name belongs to one partner marker
+    (the longest label that reaches it)."""
+    text = ctx.masked
+    low = lexmatch.view(text, ctx.lang)
+    s, e = clause.verb_span[1], clause.span[1]
+    found: list[Partner] = []
+    for marker, parts in words.partners:
+        opening = parts[0]
+        for k in _occurrences(low, opening, s, e, ctx.lang, bounds):
+            if _in((k, k + len(opening)), quotes):
+                continue
+            names = list(_walk_chain(ctx, words, k + len(opening), e, by_start))
+            if not names or any(id(m) in taken for m in names):
+                continue
+            stop: int | None = names[-1].span[1]
+            for part in parts[1:]:  # the closing word(s), within the clause
+                if stop is not None and part:
+                    stop = _gap_to(text, low, stop, e, part, ctx.lang, PARTNER_GAP)
+            if stop is None:
+                continue
+            taken.update(id(m) for m in names)
+            found.append(Partner(marker, (k, stop), names))
+    return sorted(found, key=lambda x: x.span)
+
+
+def _occurrences(low: str, word: str, start: int, end: int, lang: str, bounds) -> Iterator[int]:  # type: ignore[no-untyped-def]
+    """Where ``word`` (folded) stands in ``low[start:end]`` as a word of its own: whole words in
+    English; in Chinese, a word of two characters or fewer only between jieba boundaries."""
+    i = low.find(word, start, end)
+    while i != -1:
+        j = i + len(word)
+        if lang == "en":
+            ok = (i == 0 or not low[i - 1].isalnum()) and (j >= len(low) or not low[j].isalnum())
+        else:
+            ok = bounds is None or len(word) > lexmatch.SHORT or (i in bounds and j in bounds)
+        if ok:
+            yield i
+        i = low.find(word, i + 1, end)
+
+
+def _gap_to(text: str, low: str, pos: int, end: int, word: str, lang: str, reach: int) -> int | None:
+    """The end of ``word`` where it stands after at most ``reach`` characters from ``pos`` that
+    hold no punctuation of the clause, or None."""
+    k = low.find(word, pos, min(end, pos + reach + len(word)))
+    if k == -1 or any(ch in GAP_STOPS for ch in text[pos:k]):
+        return None
+    j = k + len(word)
+    if lang == "en" and ((k > 0 and low[k - 1].isalnum()) or (j < len(low) and low[j].isalnum())):
+        return None
+    return j
+
+
+@extractor("conditions", reads=("masked", "paragraphs"), writes=("paragraphs",))
+def _conditions(ctx: Context) -> None:
+    """The conditions each clause states (ontology/vocab/conditions.ttl: "within existing
+    resources", 由自愿捐款支付, 应……请求), outside quoted titles."""
+    words = Words.of(ctx.vocab, ctx.lang)
+    lex = ctx.vocab.lexicon(("condition",), ctx.lang)
+    if not lex.entries and not words.condition_gaps:
+        return
+    text = ctx.masked
+    for p in ctx.paragraphs:
+        if not p.clauses:
+            continue
+        s, e = p.body_span
+        outside = _blank(text, s, e, _regions(text, s, e, words.quotes))
+        for clause in p.clauses:
+            clause.conditions = _clause_conditions(ctx, words, lex, outside, clause.span)
+
+
+def _clause_conditions(ctx: Context, words: Words, lex: Lexicon, text: str, span: Span) -> list[Condition]:
+    """The conditions in one clause's words: vocabulary labels and labels with a gap, the
+    leftmost-longest where two overlap."""
+    s, e = span
+    low = lexmatch.view(text, ctx.lang)
+    found = [(h.start, h.end, h.entries[0]) for h in lexmatch.scan(text, s, e, lex)]
+    for concept, parts in words.condition_gaps:
+        for k in _occurrences(low, parts[0], s, e, ctx.lang, None):
+            j: int | None = k + len(parts[0])
+            for part in parts[1:]:
+                j = _gap_to(text, low, j, e, part, ctx.lang, CONDITION_GAP) if j is not None and part else j
+            if j is not None:
+                found.append((k, j, concept))
+    out: list[Condition] = []
+    last = s
+    for a, b, concept in sorted(found, key=lambda x: (x[0], -x[1], x[2].iri)):
+        if a >= last:
+            out.append(Condition(concept, (a, b)))
+            last = b
+    return out
 
 
 @extractor("reports", reads=("paragraphs",), writes=("paragraphs",))

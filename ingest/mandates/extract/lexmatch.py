@@ -27,12 +27,12 @@ from typing import Container
 
 from mandates.core.files import atomic_write, cache_dir
 from mandates.core.text import fold_label
-from mandates.vocab.concepts import Lexicon, Vocabulary
+from mandates.vocab.concepts import Lexicon, Vocabulary, gap_parts
 
 SHORT = 2
 # the vocabularies whose labels become jieba words: the names the boundaries protect.
 # Theme labels are left out: they overlap actor names ("议会参与") and are matched without jieba.
-WORD_KINDS = ("actor", "instrument", "verb", "marker")
+WORD_KINDS = ("actor", "instrument", "verb", "condition", "marker")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ class Hit:
 
 def user_dictionary_lines(vocab: Vocabulary) -> list[str]:
     """The jieba user dictionary generated from the ``@zh`` labels of actors, instruments,
-    verbs and drafting markers, one ``word freq`` per line.
+    verbs, conditions and drafting markers, one ``word freq`` per line; a label with a gap
+    ("应……请求") gives the words around it.
 
     >>> from mandates.vocab.concepts import load
     >>> any(line.startswith("各国议会联盟 ") for line in user_dictionary_lines(load()))
@@ -57,9 +58,9 @@ def user_dictionary_lines(vocab: Vocabulary) -> list[str]:
         if c.kind not in WORD_KINDS:
             continue
         for lab in c.labels.get("zh", ()):
-            w = fold_label(lab, lang="zh")
-            if len(w) >= 2 and not any(ch.isspace() for ch in w):
-                words.add(w)
+            for w in gap_parts(fold_label(lab, lang="zh")):
+                if len(w) >= 2 and not any(ch.isspace() for ch in w):
+                    words.add(w)
     return [f"{w} {200000 + 1000 * len(w)}" for w in sorted(words)]
 
 
@@ -342,14 +343,16 @@ _INDEX: dict[int, tuple[Lexicon, int, dict[str, tuple[int, ...]]]] = {}
 
 
 def _first_chars(lex: Lexicon) -> dict[str, tuple[int, ...]]:
-    """The label lengths by first character, longest first (kept per lexicon)."""
+    """The label lengths by first two characters (by the one character of one-character
+    labels), longest first, kept per lexicon: two characters keep the lengths to try at a
+    position few, however large the vocabulary grows."""
     got = _INDEX.get(id(lex))
     if got is not None and got[0] is lex and got[1] == len(lex.entries):
         return got[2]
     lengths: dict[str, set[int]] = {}
     for key in lex.entries:
-        lengths.setdefault(key[0], set()).add(len(key))
-    index = {ch: tuple(sorted(ls, reverse=True)) for ch, ls in lengths.items()}
+        lengths.setdefault(key[:2], set()).add(len(key))
+    index = {head: tuple(sorted(ls, reverse=True)) for head, ls in lengths.items()}
     if len(_INDEX) > 64:
         _INDEX.clear()
     _INDEX[id(lex)] = (lex, len(lex.entries), index)
@@ -385,7 +388,7 @@ def scan(text: str, start: int, end: int, lex: Lexicon, *, bounds: Container[int
             continue
         found = None
         room = min(max_len, end - i)
-        for length in first.get(low[i], ()):
+        for length in first.get(low[i:i + 2], ()) + first.get(low[i], ()):
             if length > room:
                 continue
             key = low[i:i + length]

@@ -76,12 +76,42 @@ class Report:
 
 
 @dataclass
+class Condition:
+    """A condition a clause states ("within existing resources", 应……请求): the vocabulary's
+    concept and the words that state it."""
+
+    concept: Concept
+    span: Span
+
+
+@dataclass
+class Partner:
+    """Actors a mandate's addressees are to work with ("in cooperation with the IPU",
+    与各国议会联盟合作): the drafting marker, its words through the names (and the Chinese
+    closing word), and the actor mentions that name the partners."""
+
+    marker: Concept
+    span: Span
+    names: list[Mention]
+
+    @property
+    def actors(self) -> list[Concept]:
+        """The partners, each once, in text order (a coreference term stands for what it refers to)."""
+        out: list[Concept] = []
+        for m in self.names:
+            out.extend(c for c in m.refers if c not in out)
+        return out
+
+
+@dataclass
 class Clause:
     verb: Concept
     verb_span: Span  # the opening words, with prefixes
     span: Span  # verb start to the end of the clause
     addressees: list[Concept] = field(default_factory=list)
     report: Report | None = None
+    conditions: list[Condition] = field(default_factory=list)
+    partners: list[Partner] = field(default_factory=list)  # of a mandate only
 
 
 @dataclass

@@ -245,6 +245,7 @@ class Builder:
         self.selector(ca, c.span, kind=MND.Anchor)
         for a_ in c.addressees:
             g.add((ci, MND.addressee, self.ref(a_.iri)))
+        self._roles(pi, c, ci)
         if c.report is not None:
             r = URIRef(f"{ci}/report")
             g.add((ci, MND.hasReportingRequest, r))
@@ -256,6 +257,29 @@ class Builder:
             if c.report.session is not None:
                 g.add((r, MND.dueSession, Literal(c.report.session)))
                 g.add((r, MND.dueYear, Literal(str(first_session_year(c.report.session)), datatype=XSD.gYear)))
+
+    def _roles(self, pi: URIRef, c: Clause, ci: URIRef) -> None:
+        """The conditions a clause states and the partners of a mandate, each with a mention of
+        the words it was read from (kind "condition" or "partner")."""
+        for cond in c.conditions:
+            r = self.ref(cond.concept.iri)
+            self.g.add((ci, MND.condition, r))
+            self._role_mention(pi, ci, cond.span, "condition", [r])
+        for partner in c.partners:
+            refs = [self.ref(a.iri) for a in partner.actors]
+            for r in refs:
+                self.g.add((ci, MND.partner, r))
+            if refs:
+                self._role_mention(pi, ci, partner.span, "partner", refs)
+
+    def _role_mention(self, pi: URIRef, ci: URIRef, span: tuple[int, int], kind: str, refs: list[URIRef]) -> None:
+        mi = URIRef(self.m.mention(*self.doc.orig_span(span)))
+        self.selector(mi, span, kind=MND.Mention)
+        self.g.add((mi, MND.inParagraph, pi))
+        self.g.add((mi, MND.inClause, ci))
+        self.g.add((mi, MND.mentionKind, Literal(kind)))
+        for r in refs:
+            self.g.add((mi, MND.refersTo, r))
 
     def _subitems(self, p: Paragraph, pi: URIRef, clause_iris: list) -> None:  # type: ignore[type-arg]
         d, g, m = self.doc, self.g, self.m
@@ -320,8 +344,10 @@ class Builder:
     def _minted(self, c: Concept) -> None:
         g = self.g
         r = self.ref(c.iri)
-        if c.kind == "actor":
+        if c.kind == "actor":  # a provisional actor (an organization's name no vocabulary has)
             g.add((r, RDF.type, MND.Actor))
+            g.add((r, RDF.type, MND.Organization))
+            g.add((r, SKOS.inScheme, self.ref(f"{DEFAULT_BASE}scheme/unreviewed")))
             for lang, labels in sorted(c.labels.items()):
                 g.add((r, SKOS.prefLabel, Literal(labels[0], lang=lang)))
             g.add((r, MND.flag, self.flag("unlisted")))

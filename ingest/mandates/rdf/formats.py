@@ -1,10 +1,11 @@
 """RDF formats: media types, content negotiation, and byte-stable serialisations of triples.
 
 The published site and the server answer every resource as HTML, Turtle, JSON-LD or
-N-Triples (:data:`RESOURCE_FORMATS`), chosen by :func:`negotiate` on an ``Accept`` header.
-:func:`to_turtle`, :func:`to_jsonld`, :func:`to_ntriples` and :func:`to_nquads` write any
-collection of pyoxigraph triples (or quads) in :func:`canonical_order`, so equal sets of
-triples give equal bytes whatever order they come in.
+N-Triples (:data:`RESOURCE_FORMATS`), chosen by :func:`negotiate` on an ``Accept`` header;
+the server offers RDF/XML too (:data:`SERVED_FORMATS`). :func:`to_turtle`, :func:`to_jsonld`,
+:func:`to_ntriples`, :func:`to_rdfxml` and :func:`to_nquads` write any collection of
+pyoxigraph triples (or quads) in :func:`canonical_order`, so equal sets of triples give
+equal bytes whatever order they come in.
 
 >>> negotiate("text/turtle;q=0.9, application/ld+json", list(RESOURCE_OFFERS))
 'application/ld+json'
@@ -36,6 +37,10 @@ RESOURCE_OFFERS = {"text/html": "html", "text/turtle": "ttl", "application/ld+js
 #: other names of these types, which count when a client names them exactly
 RESOURCE_ALIASES = {"text/html": ["application/xhtml+xml"], "text/turtle": ["application/x-turtle"],
                     "application/ld+json": ["application/json"], "application/n-triples": ["text/plain"]}
+#: what the server answers a resource in: the published files' formats and RDF/XML (the
+#: ``PATH.rdf`` a site may hold, else written from the store when asked)
+SERVED_FORMATS = {**RESOURCE_FORMATS, "rdf": "application/rdf+xml"}
+SERVED_OFFERS = {**RESOURCE_OFFERS, "application/rdf+xml": "rdf"}
 #: pyoxigraph's format of each RDF media type the server writes
 RDF_MEDIA = {
     "text/turtle": ox.RdfFormat.TURTLE,
@@ -249,6 +254,13 @@ def to_jsonld(triples: Iterable) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 
 
+def to_rdfxml(triples: Iterable) -> bytes:
+    """RDF/XML in :func:`canonical_order` (one ``rdf:Description`` per subject), declaring only
+    the prefixes used (the same bytes whatever order the triples come in)."""
+    triples = canonical_order(triples)
+    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=used_prefixes(triples, PREFIXES)) or b""
+
+
 def serialize(triples: list, media_type: str, *, prefixes: dict[str, str] | None = None) -> bytes:
     """``triples`` in the RDF media type ``media_type`` (:data:`RDF_MEDIA`), by pyoxigraph;
     ``prefixes`` for Turtle and RDF/XML."""
@@ -259,8 +271,15 @@ def serialize(triples: list, media_type: str, *, prefixes: dict[str, str] | None
 
 
 def resource_bytes(triples: list, ext: str) -> bytes:
-    """A resource's triples as its ``.ttl``, ``.jsonld`` or ``.nt`` file (the published bytes)."""
-    return {"ttl": to_turtle, "nt": to_ntriples, "jsonld": to_jsonld}[ext](triples)
+    """A resource's triples as its ``.ttl``, ``.jsonld`` or ``.nt`` file (the published bytes),
+    or as RDF/XML (``.rdf``)."""
+    return {"ttl": to_turtle, "nt": to_ntriples, "jsonld": to_jsonld, "rdf": to_rdfxml}[ext](triples)
+
+
+def graph_triples(store: Any, name: str) -> list:
+    """The triples of the named graph ``name`` of a store (in the store's order)."""
+    return [ox.Triple(q.subject, q.predicate, q.object)
+            for q in store.quads_for_pattern(None, None, None, ox.NamedNode(name))]
 
 
 def graph_ntriples(store: Any, name: str) -> bytes:

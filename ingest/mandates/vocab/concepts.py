@@ -1,4 +1,4 @@
-"""The vocabularies (verbs, actors, instruments, themes, drafting markers) as lookups.
+"""The vocabularies (verbs, actors, instruments, themes, conditions, drafting markers) as lookups.
 
 Everything the extractors know about the UN's language comes from the Turtle files under
 ``ontology/``; this module reads them once and offers typed, read-only views:
@@ -20,6 +20,18 @@ from mandates.rdf.terms import RDFSyntaxError, read_turtle
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 LANGS = ("zh", "en")
+# In a label, the gap: a stretch of the clause the phrase spans ("应……请求": 应会员国请求);
+# what may stand there is decided by the label's role (ontology/VOCAB-SCHEMA.md)
+GAP = "……"
+
+
+def gap_parts(label: str) -> tuple[str, ...]:
+    """The words of a label around its gaps (one part when it has none).
+
+    >>> gap_parts("应……请求"), gap_parts("upon request")
+    (('应', '请求'), ('upon request',))
+    """
+    return tuple(label.split(GAP))
 
 
 @dataclass(frozen=True)
@@ -27,7 +39,7 @@ class Concept:
     """A SKOS concept of one of the vocabularies, with its labels by language."""
 
     iri: str
-    kind: str  # verb | actor | instrument | theme | marker | sdg
+    kind: str  # verb | actor | instrument | theme | condition | marker | sdg
     pref: dict[str, str]
     labels: dict[str, tuple[str, ...]]  # every pref/alt/hidden label by language
     types: frozenset[str] = frozenset()
@@ -45,6 +57,7 @@ class Concept:
     ambiguous: frozenset[str] = frozenset()
     forms: dict[str, str] = field(default_factory=dict)  # citation forms by language ({n} = number)
     used_in: frozenset[str] = frozenset()  # mnd:Preambular / mnd:Operative, for verbs
+    condition_type: str | None = None  # mnd:ResourceCondition / mnd:RequestCondition / ..., for conditions
 
     def label(self, lang: str) -> str:
         """The preferred label in a language, else any label.
@@ -73,8 +86,9 @@ class Lexicon:
     max_len: int = 0
 
     def add(self, label: str, concept: Concept) -> None:
+        """Add a label (a label with a gap is not a string to look up: see ``gap_parts``)."""
         key = fold_label(label, lang=self.lang)
-        if not key:
+        if not key or GAP in key:
             return
         bucket = self.entries.setdefault(key, [])
         if concept not in bucket:
@@ -155,6 +169,8 @@ def _kind(types: set[str], schemes: set[str]) -> str | None:
         return "instrument"
     if MND + "Theme" in types:
         return "theme"
+    if MND + "Condition" in types:
+        return "condition"
     if MND + "SDG" in types:
         return "sdg"
     if MND + "DraftingMarker" in types and any(s.endswith("/scheme/drafting") for s in schemes):
@@ -325,6 +341,7 @@ def load(folder: str | None = None) -> Vocabulary:
                 ambiguous=frozenset(str(x) for x in props.get(MND + "ambiguousLabel", [])),
                 forms={_lit_lang(x) or "": str(x) for x in props.get(MND + "citationForm", [])},
                 used_in=frozenset(str(x) for x in props.get(MND + "usedIn", [])),
+                condition_type=one(MND + "conditionType"),
             )
         )
     return Vocabulary(concepts, frozenset(orgs))

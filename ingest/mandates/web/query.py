@@ -490,6 +490,26 @@ def _by_code(term: dict[str, str], store: Any) -> dict[str, str]:
     return iris[0]
 
 
+def actor_by_code(code: str, store: Any) -> str:
+    """The IRI of the actor a code names in ``store`` (an open store, a build folder or an
+    endpoint URL): ``iso:FRA`` (ISO 3166-1 alpha-3), ``iso:FR`` (alpha-2) or ``m49:250``, the
+    lookup a query parameter given as a code gets. Raises :class:`QueryError` when the text is
+    no such code, or no actor or more than one has it.
+
+    >>> from mandates.rdf.store import open_store as new_store
+    >>> actor_by_code("iso:XX", new_store())
+    Traceback (most recent call last):
+    ...
+    mandates.web.query.QueryError: iso:XX: no actor has this code
+    """
+    term = to_term(code) if _CODE.fullmatch(code) else None
+    if term is None or term.get("type") != "code":
+        raise QueryError(f"{code!r} is not a code: give iso:FRA, iso:FR or m49:250")
+    if isinstance(store, (str, Path)) and not is_endpoint(store):
+        store = open_store(store)
+    return _by_code(term, store)["value"]
+
+
 def run_query(name_or_path: str | Path, *, store: Any, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Run a library query (by name) or a SPARQL file; the rows as dicts of plain values.
 
