@@ -11,6 +11,12 @@ times; the median is reported. Printed per
 query: the rows, the median latency of each engine and their ratio (rdflib / pyoxigraph)::
 
     python3 benchmarks/queries.py --build /tmp/bench-1000/out --max-triples 1000000
+
+``--parse-check`` (no build needed) prints the time the endpoint of ``mandates serve`` takes
+to check a 145 KiB ``VALUES`` query before it runs it: before, rdflib's SPARQL parser
+(``parseQuery``); now, :func:`mandates.rdf.querycheck.check` (Oxigraph's parser)::
+
+    python3 benchmarks/queries.py --parse-check
 """
 
 from __future__ import annotations
@@ -198,6 +204,48 @@ def measure(build: Path, *, max_triples: int | None = 1_000_000, repeat: int = 5
     return result
 
 
+PARSE_CHECK_KIB = 145
+
+
+def values_query(kib: int = PARSE_CHECK_KIB) -> str:
+    """A SELECT query of about ``kib`` KiB, nearly all of it one ``VALUES`` block of
+    (actor, number, label) rows: the kind of query a client sends to ask about many actors."""
+    head = ("PREFIX mnd: <https://w3id.org/un-mandates/ontology#>\n"
+            "PREFIX actor: <https://w3id.org/un-mandates/actor/>\n"
+            "SELECT ?clause ?actor ?n ?label WHERE {\n  VALUES (?actor ?n ?label) {\n")
+    tail = "  }\n  ?clause mnd:addressee ?actor .\n}\n"
+    rows, size, i = [], len(head) + len(tail), 0
+    while size < kib * 1024:
+        rows.append(f'    (actor:state-{i:05d} {i} "State {i}")\n')
+        size += len(rows[-1])
+        i += 1
+    return head + "".join(rows) + tail
+
+
+def parse_check(repeat: int = 3, log=print) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The median time to check :func:`values_query` before it runs: rdflib's parser (as the
+    endpoint did before) and :func:`mandates.rdf.querycheck.check` (Oxigraph's parser)."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    from mandates.rdf.querycheck import check
+
+    text = values_query()
+    assert check(text) == "SELECT"
+    parseQuery(text)  # (imports and caches warmed on both sides)
+    timings: dict[str, list[float]] = {"rdflib": [], "oxigraph": []}
+    for _ in range(repeat):
+        for name, fn in (("rdflib", parseQuery), ("oxigraph", check)):
+            t = time.perf_counter()
+            fn(text)
+            timings[name].append(time.perf_counter() - t)
+    res = {"bytes": len(text.encode("utf-8")), "rdflib_ms": statistics.median(timings["rdflib"]) * 1000,
+           "oxigraph_ms": statistics.median(timings["oxigraph"]) * 1000}
+    log(f"parse check of a {res['bytes'] / 1024:.0f} KiB VALUES query: before (rdflib parseQuery) "
+        f"{res['rdflib_ms']:.0f} ms, after (querycheck.check, Oxigraph) {res['oxigraph_ms']:.1f} ms "
+        f"({res['rdflib_ms'] / res['oxigraph_ms']:.0f}x)")
+    return res
+
+
 def _rdflib_term(t: dict[str, str]):  # type: ignore[no-untyped-def]
     from rdflib import Literal, URIRef
 
@@ -212,13 +260,22 @@ def _rdflib_term(t: dict[str, str]):  # type: ignore[no-untyped-def]
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--build", type=Path, required=True, help="a folder 'mandates build --out' wrote")
+    ap.add_argument("--build", type=Path, default=None, help="a folder 'mandates build --out' wrote")
+    ap.add_argument("--parse-check", action="store_true",
+                    help=f"only time the check of a {PARSE_CHECK_KIB} KiB VALUES query (rdflib's parser, then Oxigraph's)")
     ap.add_argument("--max-triples", type=int, default=1_000_000, help="cut the data to about this many (0: all)")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--rdflib-repeat", type=int, default=3)
     ap.add_argument("--rdflib-timeout", type=float, default=120.0, help="seconds per rdflib query")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
     args = ap.parse_args(argv)
+    if args.parse_check:
+        res = parse_check(repeat=args.repeat)
+        if args.json:
+            args.json.write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
+        return 0
+    if args.build is None:
+        ap.error("--build is required (or --parse-check)")
     res = measure(args.build, max_triples=args.max_triples or None, repeat=args.repeat,
                   rdflib_repeat=args.rdflib_repeat, rdflib_timeout=args.rdflib_timeout)
     if args.json:

@@ -260,6 +260,55 @@ def test_an_unknown_code_is_a_clear_error(tmp_path):
         run_query("asked-of-actor", store=tmp_path, params={"actor": "iso:XXX"})
 
 
+# ---------------------------------------------------------------- groups of States
+
+
+def test_group_memberships_come_from_the_lists():
+    """ontology/sources/state-groups.tsv as mnd:inStateGroup: 44 least developed countries
+    (the list as of 13 December 2024), 32 landlocked developing countries and 38 small island
+    developing States (the Member States of UN-OHRLLS's list), each a Member or observer State."""
+    import rdflib
+
+    g = rdflib.Graph().parse(ROOT / "ontology/vocab/states.ttl", format="turtle")
+    m = rdflib.Namespace(MND)
+    a = rdflib.Namespace(ACTOR)
+    members: dict[str, set[str]] = {}
+    for s, grp in g.subject_objects(m.inStateGroup):
+        assert (s, rdflib.RDF.type, m.MemberState) in g or (s, rdflib.RDF.type, m.ObserverState) in g, s
+        members.setdefault(str(grp)[len(ACTOR):], set()).add(str(g.value(s, m.isoAlpha3)))
+    assert {k: len(v) for k, v in members.items()} == {
+        "least-developed-countries": 44, "landlocked-developing-countries": 32, "small-island-developing-states": 38}
+    assert {"HTI", "KIR", "TLS", "TUV", "SLB", "COM", "GNB"} <= members["least-developed-countries"] & members[
+        "small-island-developing-states"]
+    assert "STP" not in members["least-developed-countries"] and "BTN" not in members["least-developed-countries"]
+    assert {"AFG", "NPL", "LAO", "ETH"} <= members["least-developed-countries"] & members["landlocked-developing-countries"]
+    assert (a["china"], m.inStateGroup, None) not in g and (a["holy-see"], m.inStateGroup, None) not in g
+    # the groups are the actors of actors.ttl (the ones that are part of developing countries)
+    actors = rdflib.Graph().parse(ROOT / "ontology/vocab/actors.ttl", format="turtle")
+    for key in members:
+        assert (a[key], rdflib.RDF.type, m.StateGroup) in actors
+        assert (a[key], m.partOf, a["developing-countries"]) in actors
+
+
+@pytest.mark.parametrize("row, problem", [
+    ("CSK\tleast-developed-countries\thttps://www.un.org/ohrlls/content/list-ldcs\tx", "not a Member or observer State"),
+    ("FRA\tparliamentarians\thttps://www.un.org/ohrlls/content/list-ldcs\tx", "not a mnd:StateGroup"),
+    ("FRA\tsmall-island-developing-states\thttps://example.org/other\tx", "the same list and edition"),
+    ("TUV\tsmall-island-developing-states\thttps://www.un.org/ohrlls/content/list-sids\t"
+     "the UN-OHRLLS list of small island developing States, its UN Member States (38)", "twice"),
+], ids=["former-state", "not-a-group", "another-list", "twice"])
+def test_a_bad_group_row_is_refused(generator, tmp_path, monkeypatch, row, problem):
+    import shutil
+
+    src = tmp_path / "sources"
+    shutil.copytree(ROOT / "ontology/sources", src)
+    with open(src / "state-groups.tsv", "a", encoding="utf-8") as f:
+        f.write(row + "\n")
+    monkeypatch.setattr(generator, "SOURCES", src)
+    with pytest.raises(generator.TableError, match=problem):
+        generator.render_states()
+
+
 UNREVIEWED = [
     ("en", "99/5. Test\n\nThe General Assembly,\n\n1. Invites the Pacific Islands Forum Fisheries Agency and the "
            "Western Sahara Oceanic Council to cooperate with the United Nations;\n\n2. Encourages the Oceanic "

@@ -260,7 +260,40 @@ def test_params_of_the_library():
     assert got == {"asked-of-actor": [("actor", True)], "provenance": [("clause", True)],
                    "mandates-by-theme": [("theme", False)],
                    "series-changes": [("actor", True), ("symbol", False)], "mandate-history": [("mandate", True)],
-                   "requests-over-time": [("actor", True)]}
+                   "requests-over-time": [("actor", True)],
+                   "mandates-by-state-group": [("group", False)]}
+
+
+def _store_of(files, out):  # type: ignore[no-untyped-def]
+    """A store of ``files`` built with the pipeline's own stages (as ``pair_build``)."""
+    from mandates.extract.extractors import extract
+    from mandates.extract.read import read_source
+    from mandates.graph.builder import build_graph, vocabulary_graph
+    from mandates.rdf.store import load_nquads, open_store
+    from mandates.rdf.terms import sorted_nquads
+    from mandates.vocab.concepts import load
+
+    vocab = load()
+    store = open_store(out)
+    load_nquads(store, sorted_nquads([build_graph(extract(read_source(f), vocab)) for f in files]).encode("utf-8"))
+    load_nquads(store, sorted_nquads([(f"{BASE}graph/vocabulary", vocabulary_graph())]).encode("utf-8"))
+    return store
+
+
+def test_groups_of_states_from_the_chinese_and_the_english_text_alike(tmp_path):
+    """A/RES/99/3 in Chinese alone and in English alone: the same mandates under the same
+    groups, for the same reasons, with the same IRIs (the texts differ only in language)."""
+    from mandates.web.query import run_query
+
+    keys = ("group", "how", "actor", "verb", "strength", "symbol", "para", "clause")
+    got = {}
+    for lang, name in (("zh", "A-RES-99-3.zh.md"), ("en", "A-RES-99-3.en.txt")):
+        store = _store_of([HERE / "fixtures" / name], tmp_path / lang)
+        rows = run_query("mandates-by-state-group", store=store)
+        assert all(r[f"text{'Zh' if lang == 'zh' else 'En'}"] for r in rows)
+        got[lang] = [tuple(r[k] for k in keys) for r in rows]
+        del store
+    assert len(got["zh"]) == 11 and got["zh"] == got["en"]
 
 
 # ---------------------------------------------------------------- binding and escaping

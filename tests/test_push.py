@@ -3,7 +3,9 @@ Graph Store Protocol; the library queries give the same rows there as on the emb
 
 The server is ``oxigraph serve`` (read-write, Graph Store Protocol at /store, queries at
 /query) on 127.0.0.1, with ``--union-default-graph`` so that the library queries see the
-union of the named graphs as the embedded store shows it.
+union of the named graphs as the embedded store shows it; and without it, where the push and
+``mandates query`` stop with exit code 5 and say how to start the server, never answering
+0 rows.
 """
 
 from __future__ import annotations
@@ -24,10 +26,24 @@ MANIFEST = tomllib.loads((ROOT / "tests" / "queries" / "manifest.toml").read_tex
 
 
 class Server(OxigraphServer):
-    """``oxigraph serve`` over an empty database in a temporary folder."""
+    """``oxigraph serve`` over a database in a temporary folder (empty at first), with
+    ``--union-default-graph`` unless ``union`` is false."""
 
-    def __init__(self, exe: str, work: Path):
-        super().__init__(exe, "serve", work / "db", work / "server.log")
+    def __init__(self, exe: str, work: Path, *, union: bool = True):
+        if union:
+            super().__init__(exe, "serve", work / "db", work / "server.log")
+            return
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.url = self.base + "/query"
+        self.log = open(work / "server-plain.log", "wb")
+        self.proc = subprocess.Popen([exe, "serve", "--location", str(work / "db"), "--bind", f"127.0.0.1:{self.port}"],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        try:
+            self._wait(30)
+        except BaseException:
+            self.stop()
+            raise
 
     def count(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -45,6 +61,23 @@ def server(tmp_path):
     s = Server(exe, tmp_path)
     yield s
     s.stop()
+
+
+@pytest.fixture()
+def plain_server(tmp_path):
+    """``oxigraph serve`` without ``--union-default-graph``: its default graph is a graph of its own."""
+    exe = oxigraph_exe()
+    if exe is None:
+        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+    s = Server(exe, tmp_path, union=False)
+    yield s
+    s.stop()
+
+
+def query(name: str, store: str, *params: str) -> subprocess.CompletedProcess:
+    args = [a for p in params for a in ("--param", p)]
+    return subprocess.run([sys.executable, "-m", "mandates.cli", "query", name, "--store", store, *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
 
 
 def push(out: Path, endpoint: str) -> subprocess.CompletedProcess:
@@ -68,6 +101,7 @@ def test_push_round_trip_and_idempotent(seed_build, server):
     r = push(out, server.base + "/store")
     assert r.returncode == 0, r.stderr
     assert f"pushed {len(graphs)} graph(s), {n} triples" in r.stderr
+    assert "note" not in r.stderr and "error" not in r.stderr  # the union was checked, and found
     assert server.count() == n and server.graphs() == graphs
     # pushing again changes nothing
     r = push(out, server.base + "/store")
@@ -123,3 +157,67 @@ def test_credentials_are_sent_but_never_shown():
     assert "cret" not in ep.shown and ep.shown == "https://example.org:8443/store?x=1"
     assert ep.graph_target("https://w3id.org/un-mandates/graph/A/zh") == \
         "/store?x=1&graph=https%3A%2F%2Fw3id.org%2Fun-mandates%2Fgraph%2FA%2Fzh"
+
+
+def test_a_server_without_the_union_default_graph_is_named_never_silent(seed_build, plain_server, tmp_path):
+    """Pushed into ``oxigraph serve`` without ``--union-default-graph``, every library query
+    would answer 0 rows: the push (after storing every graph) and ``mandates query`` stop with
+    exit code 5, naming the query endpoint and the option; a query that names its dataset
+    with FROM runs as it is."""
+    from mandates.web.query import QueryError, run_query
+
+    out, _ = seed_build
+    n, graphs = local_counts(out)
+    r = push(out, plain_server.base + "/store")
+    assert r.returncode == 5, r.stderr
+    assert f"pushed {len(graphs)} graph(s), {n} triples" in r.stderr  # stored all the same
+    assert plain_server.count() == n and plain_server.graphs() == graphs
+    assert "the graphs are stored" in r.stderr and plain_server.url in r.stderr
+    assert "--union-default-graph" in r.stderr and "Traceback" not in r.stderr
+    # without the check, the library query would indeed answer nothing (the failure it prevents)
+    assert plain_server.select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1") == []
+
+    for name, params in (("mandates-by-addressee", ()), ("verb-profile", ()),
+                         ("asked-of-actor", ("actor=<https://w3id.org/un-mandates/actor/secretary-general>",)),
+                         ("asked-of-actor", ("actor=iso:FRA",))):
+        r = query(name, plain_server.url, *params)
+        assert r.returncode == 5, (name, r.stderr)
+        assert r.stdout == "" and "rows" not in r.stderr, name
+        assert plain_server.url in r.stderr and "--union-default-graph" in r.stderr, r.stderr
+    with pytest.raises(QueryError) as err:
+        run_query("reports-requested", store=plain_server.url)
+    assert err.value.code == 5
+
+    vocab = "https://w3id.org/un-mandates/graph/vocabulary"
+    named = tmp_path / "verbs-from-vocabulary.rq"
+    named.write_text("PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+                     f"SELECT ?verb FROM <{vocab}> WHERE {{ ?v skos:notation ?verb ; "
+                     "<https://w3id.org/un-mandates/ontology#strength> ?s } ORDER BY ?verb\n", encoding="utf-8")
+    remote = run_query(named, store=plain_server.url)
+    assert {"verb": "request"} in remote and remote == run_query(named, store=out)
+
+
+def test_the_same_server_with_the_union_default_graph_answers(seed_build, tmp_path):
+    """The database the plain server held, served again with ``--union-default-graph``: the
+    check passes, and the library queries give the rows of the embedded store."""
+    from mandates.web.query import run_query
+
+    exe = oxigraph_exe()
+    if exe is None:
+        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+    out, _ = seed_build
+    plain = Server(exe, tmp_path, union=False)
+    try:
+        assert push(out, plain.base + "/store").returncode == 5
+    finally:
+        plain.stop()
+    union = Server(exe, tmp_path)
+    try:
+        r = push(out, union.base + "/store")
+        assert r.returncode == 0 and "note" not in r.stderr, r.stderr
+        r = query("mandates-by-addressee", union.url)
+        assert r.returncode == 0 and "rows" in r.stderr, r.stderr
+        rows = run_query("mandates-by-addressee", store=union.url)
+        assert rows and rows == run_query("mandates-by-addressee", store=out)
+    finally:
+        union.stop()

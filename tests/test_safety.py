@@ -163,7 +163,8 @@ def test_an_internal_error_is_one_line_and_its_own_exit_code():
 
 
 def test_help_shows_every_default():
-    for command, options in {"serve": ("--port", "--timeout", "--memory", "--max-rows"), "query": ("--format",)}.items():
+    for command, options in {"serve": ("--port", "--timeout", "--memory", "--max-rows", "--queries", "--queue",
+                                       "--connections", "--per-client", "--request-deadline"), "query": ("--format",)}.items():
         text = " ".join(run(command, "--help").stdout.split())
         described = text.split("options:", 1)[1]  # (past the usage line)
         for option in options:

@@ -602,12 +602,14 @@ def test_sparql_named_graphs_and_union(server):
     q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     counts = {}
     for name, extra in (("union", {}), ("vocab", {"default-graph-uri": BASE + "graph/vocabulary"}),
-                        ("doc", {"default-graph-uri": BASE + "graph/A-RES-74-304/zh"})):
+                        ("doc", {"default-graph-uri": BASE + "graph/A-RES-74-304/zh"}),
+                        ("series", {"default-graph-uri": BASE + "graph/series"})):
         status, _, body = fetch(f"{server.url}sparql?" + urllib.parse.urlencode({"query": q, **extra}),
                                 "application/sparql-results+json")
         assert status == 200, body
         counts[name] = int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
-    assert counts["vocab"] > 0 and counts["doc"] > 0 and counts["union"] == counts["vocab"] + counts["doc"]
+    assert counts["vocab"] > 0 and counts["doc"] > 0
+    assert counts["union"] == counts["vocab"] + counts["doc"] + counts["series"]
     # FROM and FROM NAMED in the query are honoured; named-graph-uri alone leaves the default graph empty
     for query, extra, want in (
             (f"SELECT (COUNT(*) AS ?n) FROM <{BASE}graph/vocabulary> WHERE {{ ?s ?p ?o }}", {}, counts["vocab"]),
@@ -751,6 +753,9 @@ def test_cli_subprocess_and_errors(seed_build, site, tmp_path):
         assert srv.stop() == 0
     assert main(["serve", "--store", str(tmp_path / "missing"), "--port", "0"]) == 3
     assert main(["serve", "--store", str(seed_build[0]), "--site", str(tmp_path / "nosite"), "--port", "0"]) == 2
+    for bad in (["--queries", "0"], ["--per-client", "0"], ["--connections", "0"], ["--queue", "-1"],
+                ["--request-deadline", "0"]):
+        assert main(["serve", "--store", str(seed_build[0]), "--port", "0", *bad]) == 2, bad
     with socket.socket() as s:  # a busy port: exit 3, no traceback
         s.bind(("127.0.0.1", 0))
         s.listen(1)

@@ -106,6 +106,14 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--timeout", type=float, default=10.0, help="seconds a SPARQL query may run (default: 10)")
     sv.add_argument("--memory", type=int, default=1024, help="MiB a SPARQL query may use (default: 1024)")
     sv.add_argument("--max-rows", type=int, default=10000, help="result rows returned at most (default: 10000)")
+    sv.add_argument("--queries", type=int, default=3,
+                    help="SPARQL queries run at once; times the memory limit, the bound on the workers' memory (default: 3)")
+    sv.add_argument("--queue", type=int, default=16, help="SPARQL queries that may wait for a worker (default: 16)")
+    sv.add_argument("--connections", type=int, default=512, help="connections served at once (default: 512)")
+    sv.add_argument("--per-client", type=int, default=32,
+                    help="connections one client address may hold (default: 32)")
+    sv.add_argument("--request-deadline", type=float, default=10.0,
+                    help="seconds a client has to send a whole request, head and body (default: 10)")
 
     pu = sub.add_parser("push", help="load the named graphs of a build into a SPARQL 1.1 server (Graph Store Protocol)")
     pu.add_argument("--store", default="build", help="the folder 'mandates build --out' wrote (default: build/)")

@@ -16,7 +16,11 @@ States (``ontology/vocab/states.ttl``, scheme ``scheme:states``):
 - ``ontology/sources/states-non-actor-names.tsv``: names that contain a State's name but are
   not actors (a territory, a sea, a currency), written as one non-actor drafting term;
 - ``ontology/sources/states-place-cues.tsv``: the words that make a State's name a place
-  (``mnd:PlaceCue``, read by ``mandates.extract.places``).
+  (``mnd:PlaceCue``, read by ``mandates.extract.places``);
+- ``ontology/sources/state-groups.tsv``: the groups of States the UN lists each State in
+  (least developed countries, landlocked developing countries, small island developing
+  States), written ``mnd:inStateGroup`` from the State to the group's actor of ``actors.ttl``,
+  with the list's URL and edition among the State's sources.
 
 Organizations (``ontology/vocab/organizations.ttl``, scheme ``scheme:organizations``) come
 from ``ontology/sources/organizations.tsv`` alone; its rows with an empty type add an
@@ -103,6 +107,7 @@ class State:
     names: dict[str, str] = field(default_factory=dict)  # en, zh, en_formal, zh_formal
     alts: dict[str, list[str]] = field(default_factory=lambda: {"en": [], "zh": []})
     sources: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # keys of mnd:StateGroup actors of actors.ttl
 
 
 def _package_names(alpha3: str, status: str) -> tuple[str, dict[str, str]]:
@@ -170,7 +175,38 @@ def load_states() -> list[State]:
                 raise TableError(f"{s.key}: unknown successor {k}")
         if s.status != "former" and not (re.fullmatch(r"[A-Z]{3}", s.alpha3) and re.fullmatch(r"\d{3}", s.m49)):
             raise TableError(f"{s.key}: a Member or observer State needs ISO alpha-3 and M49")
+    _add_groups(states)
     return [states[k] for k in sorted(states)]
+
+
+def _state_group_keys() -> set[str]:
+    text = (VOCAB / "actors.ttl").read_text(encoding="utf-8")
+    return set(re.findall(r"^actor:([a-z0-9-]+) a mnd:Actor , mnd:StateGroup\b", text, flags=re.M))
+
+
+def _add_groups(states: dict[str, State]) -> None:
+    """The rows of ``state-groups.tsv`` as each State's groups and sources; every row names a
+    Member or observer State by its alpha-3 code and a group of ``actors.ttl``, once, and every
+    row of a group names the same list and edition."""
+    by_alpha3 = {s.alpha3: s for s in states.values() if s.status != "former" and s.alpha3}
+    groups = _state_group_keys()
+    lists: dict[str, tuple[str, str]] = {}
+    for r in read_tsv(SOURCES / "state-groups.tsv"):
+        s, g = by_alpha3.get(r["alpha3"]), r["group"]
+        if s is None:
+            raise TableError(f"state-groups.tsv: {r['alpha3']} is not a Member or observer State of states.tsv")
+        if g not in groups:
+            raise TableError(f"state-groups.tsv: {g} is not a mnd:StateGroup of actors.ttl ({r['alpha3']})")
+        if not (r["source"].startswith("https://") and r["edition"]):
+            raise TableError(f"state-groups.tsv: {r['alpha3']} {g}: a source URL and an edition are required")
+        if lists.setdefault(g, (r["source"], r["edition"])) != (r["source"], r["edition"]):
+            raise TableError(f"state-groups.tsv: {g}: every row names the same list and edition ({r['alpha3']})")
+        if g in s.groups:
+            raise TableError(f"state-groups.tsv: {r['alpha3']} {g} twice")
+        s.groups.append(g)
+        source = f"ontology/sources/state-groups.tsv: {r['source']}, {r['edition']}"
+        if source not in s.sources:
+            s.sources.append(source)
 
 
 def _state_block(s: State, pkg: dict[str, str]) -> str:
@@ -199,13 +235,16 @@ def _state_block(s: State, pkg: dict[str, str]) -> str:
         out.append("    dcterms:isReplacedBy " + " , ".join(f"actor:{k}" for k in sorted(s.successors)) + " ;")
     if s.note:
         out.append(f"    skos:historyNote {lit(s.note, 'en')} ;")
+    if s.groups:
+        out.append("    mnd:inStateGroup " + " , ".join(f"actor:{g}" for g in sorted(s.groups)) + " ;")
     if s.wikidata:
         out.append(f"    skos:exactMatch wd:{s.wikidata} ;")
     base = ("ISO 3166 codes and English names: pycountry " + pkg["pycountry"] + "; Chinese short name: CLDR (Babel "
             + pkg["babel"] + "); Chinese formal name: iso-codes zh_CN; M49, Wikidata, membership: ontology/sources/states.tsv")
     if s.status == "former":
         base = "ISO 3166-3: pycountry " + pkg["pycountry"] + "; names, M49, Wikidata, membership: ontology/sources/states.tsv"
-    srcs = [base] + [f"ontology/sources/states-overrides.tsv: {x}" for x in sorted(s.sources)]
+    srcs = [base] + sorted(x if x.startswith("ontology/sources/") else f"ontology/sources/states-overrides.tsv: {x}"
+                           for x in s.sources)
     out.append("    dcterms:source " + " ,\n        ".join(lit(x) for x in srcs) + " .")
     return "\n".join(out)
 
@@ -216,9 +255,10 @@ def render_states() -> str:
     states = load_states()
     counts = {st: sum(1 for s in states if s.status == st) for st in STATUS_CLASS}
     head = [
-        "# GENERATED by ontology/tools/generate_actors.py from ontology/sources/states*.tsv,",
+        "# GENERATED by ontology/tools/generate_actors.py from ontology/sources/states*.tsv, state-groups.tsv,",
         f"# pycountry {pkg['pycountry']} and Babel {pkg['babel']}: do not edit; edit the tables and run the script.",
-        f"# {counts['member']} Member States, {counts['observer']} observer States, {counts['former']} former Member States.",
+        f"# {counts['member']} Member States, {counts['observer']} observer States, {counts['former']} former Member States; "
+        f"{sum(len(s.groups) for s in states)} memberships of groups of States.",
         "# Contract: ontology/VOCAB-SCHEMA.md; where each field comes from: ontology/README.md.",
         "",
         PREFIXES,

@@ -1256,12 +1256,17 @@ def _clause_partners(ctx: Context, words: Words, clause: Clause, by_start: dict[
     text = ctx.masked
     low = lexmatch.view(text, ctx.lang)
     s, e = clause.verb_span[1], clause.span[1]
+    asked = {id(m) for m in _walk_chain(ctx, words, s, e, by_start)}
+    ends = {m.span[1]: m for m in by_start.values()}
     found: list[Partner] = []
     for marker, parts in words.partners:
         opening = parts[0]
         for k in _occurrences(low, opening, s, e, ctx.lang, bounds):
             if _in((k, k + len(opening)), quotes):
                 continue
+            before = ends.get(len(text[:k].rstrip()))
+            if before is not None and id(before) not in asked:
+                continue  # "a report on the United Nations' cooperation with …": two actors described, no partner
             names = list(_walk_chain(ctx, words, k + len(opening), e, by_start))
             if not names or any(id(m) in taken for m in names):
                 continue

@@ -11,7 +11,10 @@ A query runs against
   of the query's outermost ``WHERE`` group, its terms written with SPARQL escaping
   (:func:`sparql_term`). A library query uses its parameters in that outermost group, so
   both bindings give the same rows. The endpoint must expose the union of the named graphs
-  as its default graph (Oxigraph: ``oxigraph serve --union-default-graph``).
+  as its default graph (Oxigraph: ``oxigraph serve --union-default-graph``): before a query
+  that does not name its dataset (``FROM``) runs, :func:`check_union` asks the endpoint
+  whether its default graph holds a triple of one of its named graphs, and stops with
+  exit code 5 when it does not (the queries would otherwise find nothing, silently).
 
 Rows are dicts of plain values: IRIs and strings as ``str``, integers as ``int``, booleans
 as ``bool``, unbound as ``None`` (language tags and other datatypes are dropped; use
@@ -26,7 +29,9 @@ free: all values), the others are required.
 Exit codes of ``mandates query``: 0 the query ran (even with no rows); 2 usage: unknown
 query name, unreadable query file, query syntax, bad ``--param``, unknown or missing
 parameter; 3 the store: the folder does not exist or holds no built store, the store cannot
-be opened, the endpoint cannot be reached or fails. Messages go to stderr, results to stdout.
+be opened, the endpoint cannot be reached or fails; 5 the endpoint's default graph is not
+the union of its named graphs (the message says how to start the server so that it is).
+Messages go to stderr, results to stdout.
 """
 
 from __future__ import annotations
@@ -47,10 +52,11 @@ from typing import Any
 from mandates import __version__
 from mandates.core.resources import queries_dir
 from mandates.rdf.namespaces import DEFAULT_BASE, MND, XSD
+from mandates.rdf.querycheck import keywords
 from mandates.rdf.sparql import NotSelect, binding, from_binding, is_term, select_bindings
 from mandates.rdf.store import Query, StoreError, open_built, read_query
 
-EXIT_OK, EXIT_USAGE, EXIT_STORE = 0, 2, 3
+EXIT_OK, EXIT_USAGE, EXIT_STORE, EXIT_NOT_UNION = 0, 2, 3, 5
 _INTEGER_TYPES = {XSD + t for t in ("integer", "nonNegativeInteger", "int", "long", "positiveInteger",
                                     "nonPositiveInteger", "negativeInteger", "short", "byte",
                                     "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
@@ -411,6 +417,47 @@ def _execute_http(url: str, text: str, terms: dict[str, dict[str, str]]) -> Resu
     return Result(names, rows)
 
 
+def union_probe(graph: str | None = None) -> str:
+    """A SELECT query for one triple (without blank nodes) of a named graph (``graph``, or
+    any), with ``?inDefault``: whether the default graph holds it too. No row: no such triple.
+
+    >>> "GRAPH <http://x/g>" in union_probe("http://x/g")
+    True
+    """
+    where, g = (f"<{graph}>", f"(<{graph}> AS ?g)") if graph else ("?g", "?g")
+    return ("SELECT ?g ?inDefault WHERE {\n"
+            f"  {{ SELECT {g} ?s ?p ?o WHERE {{ GRAPH {where} {{ ?s ?p ?o FILTER (!isBlank(?s) && !isBlank(?o)) }} }} "
+            "LIMIT 1 }\n"
+            "  BIND (EXISTS { ?s ?p ?o } AS ?inDefault)\n}")
+
+
+def not_union(endpoint: str, graph: str) -> str:
+    """What to say about an endpoint whose default graph lacks a triple of ``graph``."""
+    return (f"the SPARQL endpoint {endpoint} does not answer from the union of its named graphs: its "
+            f"default graph lacks the triples of graph <{graph}>, so the library queries would find "
+            "nothing there. Start Oxigraph with 'oxigraph serve --union-default-graph' (or 'oxigraph "
+            "serve-read-only --union-default-graph'), or set up the server so that its default graph is "
+            "the union of the named graphs (Apache Jena Fuseki: tdb2:unionDefaultGraph true); a query "
+            "that names its dataset with FROM runs as it is")
+
+
+def probe_answer(result: Result) -> tuple[str, bool] | None:
+    """The graph of :func:`union_probe`'s triple and whether the default graph holds it
+    (``None``: the endpoint has no such triple)."""
+    if not result.rows or not result.rows[0].get("g"):
+        return None
+    row = result.values()[0]
+    return str(row["g"]), row.get("inDefault") is True
+
+
+def check_union(url: str) -> None:
+    """Stop (:class:`QueryError`, exit code 5) when the default graph of the SPARQL endpoint
+    ``url`` lacks a triple of one of its named graphs."""
+    found = probe_answer(_execute_http(url, union_probe(), {}))
+    if found is not None and not found[1]:
+        raise QueryError(not_union(url, found[0]), EXIT_NOT_UNION)
+
+
 def run_query_terms(name_or_path: str | Path, *, store: Any, params: dict[str, Any] | None = None) -> Result:
     """Run a library query (by name) or a SPARQL file; the rows as SPARQL JSON bindings.
 
@@ -424,6 +471,8 @@ def run_query_terms(name_or_path: str | Path, *, store: Any, params: dict[str, A
 def _run(query: Query, terms: dict[str, dict[str, str]], store: Any) -> Result:
     if isinstance(store, (str, Path)) and not is_endpoint(store):
         store = open_store(store)
+    if is_endpoint(store) and "FROM" not in keywords(query.text):
+        check_union(store)
     terms = {k: _by_code(v, store) if v.get("type") == "code" else v for k, v in terms.items()}
     if is_endpoint(store):
         return _execute_http(store, query.text, terms)

@@ -392,7 +392,8 @@ def start_subprocess(store: str | Path, *, site: str | Path | None = None, host:
 
 def serve_cli(args) -> int:  # type: ignore[no-untyped-def]
     """``mandates serve [--store DIR] [--site DIR] [--host H] [--port N] [--base IRI]
-    [--timeout S] [--memory MiB] [--max-rows N]``: serve until interrupted (SIGINT or SIGTERM).
+    [--timeout S] [--memory MiB] [--max-rows N] [--queries N] [--queue N] [--connections N]
+    [--per-client N] [--request-deadline S]``: serve until interrupted (SIGINT or SIGTERM).
     Exit codes: 0 stopped; 2 usage (bad option values, --site not a folder); 3 the store
     cannot be opened or the address cannot be bound."""
     def err(msg: str, code: int) -> int:
@@ -402,6 +403,9 @@ def serve_cli(args) -> int:  # type: ignore[no-untyped-def]
     if args.timeout <= 0 or args.memory < 64 or args.max_rows < 1 or not (0 <= args.port <= 65535):
         return err("--timeout must be > 0, --memory at least 64 (MiB), --max-rows at least 1, "
                    "--port 0-65535", EXIT_USAGE)
+    if min(args.queries, args.connections, args.per_client) < 1 or args.queue < 0 or args.request_deadline <= 0:
+        return err("--queries, --connections and --per-client must be at least 1, --queue at least 0, "
+                   "--request-deadline > 0", EXIT_USAGE)
     base = args.base
     if base is not None:
         if not base.endswith(("/", "#")):
@@ -425,7 +429,9 @@ def serve_cli(args) -> int:  # type: ignore[no-untyped-def]
             site = None
     try:
         server = Server(sp, site=site, host=args.host, port=args.port, base=base, timeout=args.timeout,
-                        memory=args.memory, max_rows=args.max_rows, quiet=False)
+                        memory=args.memory, max_rows=args.max_rows, max_concurrent=args.queries,
+                        max_waiting=args.queue, max_connections=args.connections, max_per_client=args.per_client,
+                        request_timeout=args.request_deadline, quiet=False)
     except OSError as exc:
         return err(f"cannot serve on {args.host}:{args.port}: {exc}", EXIT_STORE)
     return _serve(server, args.host)
