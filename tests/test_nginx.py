@@ -171,7 +171,7 @@ def test_site_files_and_catalogue(front):
     site = front[1]
     for path, ctype, f in (("/sitemap.xml", "text/xml", "sitemap.xml"), ("/robots.txt", "text/plain", "robots.txt"),
                            ("/.well-known/void", "text/turtle", "void.ttl"), ("/void.ttl", "text/turtle", "void.ttl"),
-                           ("/graph/A-RES-74-304/zh", "text/html", "graph/A-RES-74-304/zh/index.html"),
+                           ("/graph/A-RES-74-304/zh", "text/html", "graph/A-RES-74-304/zh.html"),
                            ("/dump/SHA256SUMS", "text/plain", "dump/SHA256SUMS"), ("/style.css", "text/css", "style.css")):
         status, headers, body = get(front, path)
         assert status == 200 and headers["content-type"].split(";")[0] in (ctype, "application/xml"), path

@@ -12,7 +12,7 @@ from the data (the latest adoption date of a built resolution) unless given
 (:class:`CatalogueInfo`): nothing depends on the clock. ``tests/schemas/dcat-ap/`` holds the
 DCAT-AP 3 shapes the catalogue is checked with.
 
-:func:`graph_description` describes a named graph (``graph/…``) for its page and ``void.ttl``;
+:func:`graph_description` describes a named graph (``graph/…``) in ``void.ttl``;
 :func:`sitemap_files`, :func:`robots_txt` and :func:`nginx_maps` write ``sitemap.xml``,
 ``robots.txt`` and the maps ``deploy/nginx/mandates.conf`` includes from ``.nginx/`` (the
 non-information resources, answered 303; the retired IRIs, answered 301).
@@ -99,7 +99,8 @@ def void_triples(site: Site, dumps: dict[str, dict[str, Any]], graphs: dict[str,
         t.add(ds, VOID + "subset", g)
         t.add(g, RDF + "type", VOID + "Dataset")
         t.typed(g, VOID + "triples", n, "integer")
-        t.out.extend(site.described.get(g, ()))  # what the graph's page says of it
+        if g in site.graph_paths.values():
+            t.out.extend(graph_description(site, g, n)[0])
     _dumps(t, site.base, ds, dumps)
     _catalogue(t, site, ds, info)
     return canonical_order(t.out, ds)

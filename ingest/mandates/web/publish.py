@@ -14,10 +14,10 @@
     The HTML page shows Chinese and English together; paragraph, clause and footnote pages
     show the source text with every extracted mention highlighted (``<mark>``) and linked to
     the actor's or instrument's page.
-``graph/NAME.ttl``, ``.jsonld``, ``.nt``, ``.rdf``, ``graph/NAME/index.html``
-    every named graph ``{base}graph/NAME``: its triples (the bytes ``mandates serve`` answers
-    at its IRI), and a page with its description (size, the resources it holds first, its
-    source, the query that gives it; in ``void.ttl`` too).
+``graph/NAME.html``, ``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``
+    every named graph ``{base}graph/NAME``: its triples, the bytes ``mandates serve`` answers
+    at its IRI (the page: a table of them); its description (size, the resources it holds
+    first, its source, the query that gives it) is in ``void.ttl``.
 ``index.html``
     the home page (Chinese and English).
 ``void.ttl`` (and the same bytes as ``.well-known/void.ttl``)
@@ -116,7 +116,7 @@ from mandates.web.catalogue import PREFIXES as CATALOGUE
 from mandates.web.catalogue import (CatalogueInfo, graph_description, nginx_maps, robots_txt, sitemap_files,
                                     void_triples)
 from mandates.web.pages import TEMPLATES
-from mandates.web.site import KINDS, LANG_NAMES, Site, relative_root
+from mandates.web.site import KINDS, LANG_NAMES, Site
 
 __all__ = ["publish", "publish_cli", "about", "Data", "to_turtle", "to_jsonld", "to_ntriples", "to_nquads", "to_rdfxml",
            "canonical_order", "KINDS", "LANG_NAMES", "TEMPLATES", "FORMATS", "PublishError", "CatalogueInfo",
@@ -276,15 +276,13 @@ def _resources(site: Site, write: _Writer, progress: Callable[[str], None] | Non
             progress(f"{i} resources")
     sizes = d.graph_sizes()
     for path, g in sorted(site.graph_paths.items()):
-        # the graph's triples in each RDF format (what `mandates serve` answers at its IRI, byte
-        # for byte), and its description as a page in the folder of its name
-        site.described[g], content = graph_description(site, g, sizes.get(g, 0))
+        # the graph's triples in each format, the bytes `mandates serve` answers at its IRI
+        content = graph_description(site, g, sizes.get(g, 0))[1]
         kinds["graph"] += 1
-        files = {"html": f"{path}/index.html"}
-        write(files["html"], site.page(g, path, root=relative_root(path) + "../"))
+        files = {ext: f"{path}.{ext}" for ext in FORMATS}
+        write(files["html"], site.graph_page(path, content))
         for ext in FORMATS:
             if ext != "html":
-                files[ext] = f"{path}.{ext}"
                 write(files[ext], resource_bytes(content, ext))
         manifest[path] = {"iri": g, "kind": "graph", "triples": len(content), "files": files}
     return manifest, kinds

@@ -22,8 +22,8 @@ from collections import defaultdict
 from typing import Any, Callable, Iterable
 
 from mandates.core.resources import ontology_dir
-from mandates.rdf.describe import (GraphIndex, graph_query, inbound_query, is_iri, is_literal, parse_turtle,
-                                   quad_graph_names, query_iri, rebaser)
+from mandates.rdf.describe import (GraphIndex, inbound_query, is_iri, is_literal, parse_turtle, quad_graph_names,
+                                   query_iri, rebaser)
 from mandates.rdf.describe import iri as iri_term
 from mandates.rdf.formats import SERVED_FORMATS, compact, natural_key
 from mandates.rdf.namespaces import DCTERMS as DCT
@@ -36,6 +36,8 @@ RESERVED = {"index", "void", "context", "manifest", "style", "sparql", "sitemap"
 RESERVED_PREFIXES = ("dump/", "ontology/", "sparql/", ".well-known/", ".nginx/")
 #: how many "referenced by" rows a page lists at most
 MAX_INVERSE = 200
+#: how many triples the page of a named graph shows at most
+GRAPH_PAGE_ROWS = 2000
 
 EU_LANG = {"http://publications.europa.eu/resource/authority/language/ZHO": "zh",
            "http://publications.europa.eu/resource/authority/language/ENG": "en"}
@@ -91,7 +93,6 @@ BODIES = {
     "theme": "kinds/theme.html",
     "sdg": "kinds/sdg.html",
     "scheme": "kinds/scheme.html",
-    "graph": "kinds/graph.html",
 }
 GENERIC_BODY = "kinds/generic.html"
 
@@ -201,15 +202,13 @@ class Site:
             else:
                 self.skipped.append(s)
         #: the named graphs under the base that are no resource of their own, by path (their
-        #: descriptions are made by the publisher: :attr:`described`)
+        #: pages: :meth:`graph_page`)
         self.graph_paths: dict[str, str] = {}
         for g in quad_graph_names(data.quads):
             path = g[len(self.base):] if g.startswith(self.base) else ""
             if path not in self.paths and "#" not in path and safe_path(path):
                 self.graph_paths[path] = g
         self.iri_to_path = {iri: p for p, iri in {**self.paths, **self.graph_paths}.items()}
-        #: the own triples of IRIs the graph does not describe (the named graphs' VoID), set by the publisher
-        self.described: dict[str, list] = {}
         self._kind: dict[str, str] = {}
         self._labels: dict[str, dict[str, str]] = {}
         # mentions by source (language version), sorted by offsets
@@ -373,10 +372,6 @@ class Site:
         types = self.d.types(iri)
         return any(t in types for t in THING_TYPES) and not any(t in types for t in DOCUMENT_TYPES)
 
-    def own(self, iri: str) -> list:
-        """The triples the site's description of ``iri`` holds as its own (the graph's, or the publisher's)."""
-        return self.described[iri] if iri in self.described else self.d.own(iri)
-
     def graphs_of(self, iri: str) -> list[str]:
         """The named graphs the triples about ``iri`` come from."""
         return sorted({g for t in self.d.own(iri) for g in self.d.graphs_of.get(t, ())})
@@ -516,7 +511,7 @@ class Site:
     def statements(self, iri: str) -> list[tuple[str, list[tuple[str, list[Any]]]]]:
         """The triples about ``iri`` by subject (its own first), each by predicate."""
         by_s: dict[str, list] = defaultdict(list)
-        for t in self.own(iri):
+        for t in self.d.own(iri):
             by_s[t.subject.value].append(t)
         out = []
         for s in sorted(by_s, key=lambda x: (x != iri, natural_key(x))):
@@ -540,10 +535,6 @@ class Site:
     def inbound_link(self, iri: str) -> str:
         """The link of the SPARQL query that gives every triple referring to ``iri``."""
         return self.query_link(inbound_query, iri)
-
-    def graph_link(self, graph: str) -> str:
-        """The link of the SPARQL query that gives the triples of the named graph ``graph``."""
-        return self.query_link(graph_query, graph)
 
     def cited_by(self, iri: str) -> list[str]:
         return [s for s in self.d.subjects(ELI + "cites", iri) if self.kind(s) in ("paragraph", "footnote")]
@@ -584,6 +575,26 @@ class Site:
         return render("resource.html", site=self, d=self.d, iri=iri, path=path, kind=k,
                       root=relative_root(path) if root is None else root, body=BODIES.get(k, GENERIC_BODY),
                       **TEMPLATE_GLOBALS)
+
+    def graph_page(self, path: str, triples: list, rows: int = GRAPH_PAGE_ROWS) -> str:
+        """The page of the named graph at ``path``: its triples in a table (at most ``rows``),
+        the page ``mandates serve`` answers at its IRI (``mandates.web.resources``), byte for byte."""
+        def cell(term: Any) -> tuple[str, ...]:
+            if is_iri(term):
+                v = term.value
+                return ("iri", "/" + v[len(self.base):] if v.startswith(self.base) else v, v)
+            if is_literal(term):
+                return ("literal", term.value, term.language or "")
+            return ("other", str(term))
+
+        shown = sorted(triples, key=str)[:rows]
+        note = (f"The first {rows} of {len(triples)} triples; the whole graph is in /{path}.ttl, "
+                f".nt, .jsonld and .rdf." if len(triples) > rows else "")
+        name = self.to_src(iri_term(self.base + path)).value
+        return render("sparql-results.html", title=f"Named graph {self.base}{path}", path=None, lang="en",
+                      query=f"SELECT * WHERE {{\n  GRAPH <{name}> {{ ?s ?p ?o }}\n}} LIMIT 100\n",
+                      note=note, form="graph", names=["subject", "predicate", "object"],
+                      rows=[[cell(t.subject), cell(t.predicate), cell(t.object)] for t in shown])
 
     def ontology_terms(self) -> list[tuple[str, str, list[str]]]:
         """The ontology's terms in groups: (anchor id, heading, terms)."""
