@@ -283,9 +283,9 @@ def test_graph_and_export(seed_build):
     ipu = clauses["op/6/c/2"]["partners"][0]
     assert set(ipu) == {"iri", "labels"} and {"各国议会联盟", "Inter-Parliamentary Union"} <= set(ipu["labels"])
     csv = (out / "mandates.csv").read_text(encoding="utf-8").splitlines()
-    assert csv[0].endswith(",conditions,partners_zh,partners_en")
+    assert csv[0].endswith(",conditions,partners_zh,partners_en,lineage_previous,lineage_change")
     row = next(r for r in csv if "/op/12/c/1," in r)
-    assert row.endswith(",upon request; within mandates,各国议会联盟; 各国议会,Inter-Parliamentary Union; national parliaments")
+    assert row.endswith(",upon request; within mandates,各国议会联盟; 各国议会,Inter-Parliamentary Union; national parliaments,,")
 
 
 def test_condition_mentions_carry_offsets_in_the_graph(seed_build):

@@ -89,6 +89,11 @@ def test_chinese_successor_every_clause_and_the_dropped_one(series_build):
     assert got == expected
     assert succ["dropped"] == [f"{DOC}A-RES-74-304/op/23/c/1"]
     assert seed["dropped"] == [] and all(c["lineage"] is None for c in clauses(seed))
+    import csv  # the spreadsheet carries the same lineage
+    with (out / "mandates.csv").open(encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["symbol"] == "A/RES/76/900" and r["language"] == "zh"]
+    assert {r["clause"]: {"previous": r["lineage_previous"] or None, "change": r["lineage_change"]}
+            for r in rows} == expected
 
 
 def test_english_pair_every_clause_and_the_dropped_one(series_build):

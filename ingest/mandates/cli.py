@@ -3,7 +3,10 @@
 Exit codes: 0 success; 1 the data violates the SHACL shapes; 2 usage error (a bad option,
 an output folder that cannot be written); 3 an input could not be read or built (the other
 files are still built; when none can be, the earlier build is left as it was); 4 an internal
-error (a bug: the message says how to report it). Data go to files or stdout, messages to stderr.
+error (a bug: the message says how to report it); 5 (``query --store URL``, ``push``) the
+SPARQL endpoint's default graph is not the union of its named graphs, so every query would
+answer nothing (the message says how to start the server). Data go to files or stdout,
+messages to stderr.
 """
 
 from __future__ import annotations

@@ -301,7 +301,8 @@ def _insert_after(d: dict[str, Any], key: str, items: dict[str, Any]) -> None:
 
 CSV_COLUMNS = ["symbol", "language", "paragraph", "kind", "number", "clause", "order", "verb", "directive",
                "strength", "addressees_zh", "addressees_en", "report_by", "report_to", "report_session",
-               "report_year", "text", "start", "end", "conditions", "partners_zh", "partners_en"]
+               "report_year", "text", "start", "end", "conditions", "partners_zh", "partners_en",
+               "lineage_previous", "lineage_change"]
 
 
 def mandates_csv(view: dict[str, Any]) -> str:
@@ -342,6 +343,7 @@ def csv_rows(d: dict[str, Any]) -> str:
                 "; ".join(x["key"] or x["iri"] for x in c.get("conditions", [])),
                 "; ".join(lab(a, True) for a in c.get("partners", [])),
                 "; ".join(lab(a, False) for a in c.get("partners", [])),
+                (c.get("lineage") or {}).get("previous") or "", (c.get("lineage") or {}).get("change") or "",
             ])
     return _csv_lines(rows)
 

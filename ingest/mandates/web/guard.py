@@ -108,11 +108,7 @@ class _Guarded(H11Protocol):
         self.limits.refused += 1
         self.transport.write(_raw_answer(503, "Service Unavailable", f"{why}; try again shortly",
                                          "Retry-After: 1\r\n"))
-        try:
-            self.transport.write_eof()
-        except (OSError, RuntimeError, NotImplementedError):  # pragma: no cover - closed meanwhile
-            pass
-        self.loop.call_later(LINGER, self.transport.close)
+        self._close_lingering()
 
     # -- the deadline of a request
 
@@ -141,7 +137,18 @@ class _Guarded(H11Protocol):
         if cycle is not None and not cycle.response_complete:
             cycle.disconnected = True  # the application reads a disconnect and stops
             cycle.message_event.set()
-        self.transport.close()
+        self._close_lingering()
+
+    def _close_lingering(self) -> None:
+        """Half-close, read and drop what still trickles in for a moment, then close: closing
+        at once with unread bytes makes the kernel reset the connection, and a reset discards
+        the answer the client has not read yet (the 408 or 503 would be lost)."""
+        self._refused = True  # data_received drops what comes now
+        try:
+            self.transport.write_eof()
+        except (OSError, RuntimeError, NotImplementedError):  # pragma: no cover - closed meanwhile
+            pass
+        self.loop.call_later(LINGER, self.transport.close)
 
     def data_received(self, data: bytes) -> None:
         if self._refused:

@@ -13,10 +13,12 @@ takes the next query, one that hit a limit or grew large is ended. For each quer
    ``memory`` MiB, so the query (parsing included) can allocate at most that (the store's
    reserved thread arenas are not counted against the query);
 3. checks the query (:func:`mandates.rdf.querycheck.analyse`): it must parse as a SPARQL 1.1
-   *query* with rdflib's SPARQL parser; an update is refused (403), and so is any ``SERVICE``
-   pattern (403), found in the parse tree *and*, as a second line, as a keyword token of the
-   text after SPARQL's ``\\u`` escapes are expanded (Oxigraph would otherwise send the query to
-   any URL it names: a request-forgery hole);
+   *query* with Oxigraph's own parser (the engine that runs it, on an empty store, with every
+   word "service" altered so that the parser never sees that keyword); an update is refused
+   (403), and so is any ``SERVICE`` pattern (403), found as a keyword token of the text after
+   SPARQL's ``\\u`` escapes are expanded *and* where the altered text no longer parses
+   (Oxigraph would otherwise send the query to any URL it names: a request-forgery hole);
+   brackets nested deeper than the parser can take are refused (400);
 4. runs the query (the default graph is the union of the named graphs unless the request
    names a dataset) and writes at most ``max_rows`` solutions (or triples) to the answer
    file in the negotiated format (an HTML answer is the site's page, from the templates of
