@@ -17,7 +17,10 @@ of the queries. Run it on a build folder (``--build``; default: the seed built i
 temporary folder)::
 
     python3 benchmarks/serve_load.py --seconds 60
+    python3 benchmarks/serve_load.py --seconds 60 --nginx   # through deploy/nginx/mandates.conf
 
+``--nginx`` publishes the site and puts Debian's nginx with the shipped configuration in front
+(``/sparql`` proxied to ``mandates serve``), as ``tests/test_nginx.py`` does, and loads nginx.
 ``tests/test_serve_load.py`` runs :func:`run_load` for a shorter window.
 """
 
@@ -189,6 +192,22 @@ def run_load(url: str, *, seconds: float = 60, trickle: int = 100, interval: flo
             "trickle": dict(trickler.stats), "queries": dict(qstats)}
 
 
+def _nginx(build: Path, serve_url: str):  # type: ignore[no-untyped-def]
+    """The build's site published into a folder nginx may read, and nginx started over it
+    (the helpers of tests/nginx_site.py), ``/sparql`` going to ``serve_url``."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from nginx_site import Nginx, shared_tmp
+
+    from mandates.web.publish import publish
+
+    site = shared_tmp("serve-load-site-") / "site"
+    publish(build, site)
+    for folder in [site.parent, *site.rglob("*")]:
+        folder.chmod(0o755 if folder.is_dir() else 0o644)
+    u = urllib.parse.urlsplit(serve_url)
+    return Nginx(site, f"{u.hostname}:{u.port}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", type=Path, default=None, help="a build folder (default: the seed, built now)")
@@ -198,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=int, default=40)
     ap.add_argument("--body", action="store_true", help="trickle a POST body instead of header lines")
     ap.add_argument("--json", type=Path, default=None, help="write the figures to this file too")
+    ap.add_argument("--nginx", action="store_true", help="load nginx with the shipped configuration in front")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT / "ingest"))
     from mandates.build.pipeline import build
@@ -209,12 +229,17 @@ def main(argv: list[str] | None = None) -> int:
             out = Path(tmp) / "seed"
             build([ROOT / "corpus" / "A-RES-74-303.zh.md"], out)
         srv = start_subprocess(out, port=0, env={"MANDATES_SITE_CACHE": str(Path(tmp) / "cache")})
+        front = _nginx(out, srv.url) if args.nginx else None
         try:
             limits = next((line.strip() for line in list(srv.log) if "limits:" in line), "")
-            figures = run_load(srv.url, seconds=args.seconds, trickle=args.trickle, interval=args.interval,
-                               queries=args.queries, body=args.body)
+            figures = run_load(front.url if front else srv.url, seconds=args.seconds, trickle=args.trickle,
+                               interval=args.interval, queries=args.queries, body=args.body)
         finally:
+            if front is not None:
+                front.stop()
             code = srv.stop()
+    if front is not None:
+        print("through nginx (deploy/nginx/mandates.conf) in front of mandates serve")
     print(limits)
     print(f"{args.seconds:g} s, {args.trickle} sockets trickling ({'body bytes' if args.body else 'header lines'} "
           f"every {args.interval:g} s), {args.queries} clients sending heavy queries")
