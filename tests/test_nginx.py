@@ -152,6 +152,15 @@ def test_redirects(front):
     assert get(front, "/doc/A-RES-55-100")[0] == 404  # a longer symbol is not under the retired one
 
 
+def test_a_state_by_its_code(front):
+    """/iso/FRA, /iso/fr, /m49/250 and /m49/076: 303 to the State, as mandates serve answers."""
+    for code, state in (("/iso/FRA", "/actor/france"), ("/iso/fr", "/actor/france"), ("/m49/250", "/actor/france"),
+                        ("/m49/076", "/actor/brazil"), ("/m49/76", "/actor/brazil")):
+        status, headers, _ = get(front, code)
+        assert (status, headers["location"]) == (303, state), code
+    assert get(front, "/iso/XXX")[0] == 404
+
+
 def test_caching_ranges_and_gzip(front):
     site = front[1]
     status, headers, body = get(front, DOC + "/op/24", {"Accept": "text/turtle"})

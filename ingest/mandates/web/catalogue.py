@@ -365,7 +365,8 @@ def nginx_maps(site: Site) -> dict[str, str]:
     """The maps ``deploy/nginx/mandates.conf`` includes: ``.nginx/noninfo.map`` (the path of
     every resource that is no document, answered 303 to its description) and
     ``.nginx/retired.map`` (every IRI a symbol correction retired, and what is under it,
-    answered 301 to the IRI that answers now: ``owl:sameAs`` in the graph)."""
+    answered 301 to the IRI that answers now: ``owl:sameAs`` in the graph) and
+    ``.nginx/codes.map`` (see :func:`_codes_map`)."""
     noninfo = sorted(p for p, i in site.paths.items() if site.non_information(i))
     lines = ["# mandates publish: the resources that are no documents (their IRIs answer 303)\n"]
     lines += [f"{_quote('/' + p)} 1;\n" for p in noninfo]
@@ -376,4 +377,21 @@ def nginx_maps(site: Site) -> dict[str, str]:
                 src, dst = old[len(site.base):], new[len(site.base):]
                 moved.append(f"{_quote('~^/' + re.escape(src) + '(?<mandates_rest>[/.].*)?$')} "
                              f"{_quote('/' + dst + '$mandates_rest')};\n")
-    return {".nginx/noninfo.map": "".join(lines), ".nginx/retired.map": "".join(moved)}
+    return {".nginx/noninfo.map": "".join(lines), ".nginx/retired.map": "".join(moved), ".nginx/codes.map": _codes_map(site)}
+
+
+def _codes_map(site: Site) -> str:
+    """``.nginx/codes.map``: ``/iso/FRA``, ``/iso/FR``, ``/m49/250`` (any case, M49 with or
+    without its leading zeros) -> the State's path, answered 303 as ``mandates serve`` does; a
+    code two actors share names neither."""
+    found: dict[str, set[str]] = {}
+    for path, iri in site.paths.items():
+        for prop, scheme in (("isoAlpha3", "iso"), ("isoAlpha2", "iso"), ("m49", "m49")):
+            for code in site.values(iri, MND + prop):
+                # (nginx compares a map's strings without regard to case)
+                spellings = {code.upper()} if scheme == "iso" else {code, code.lstrip("0") or "0", code.zfill(3)}
+                for spelling in spellings:
+                    found.setdefault(f"/{scheme}/{spelling}", set()).add("/" + path)
+    lines = ["# mandates publish: States by their codes (ISO 3166-1 alpha-3 and alpha-2, UN M49) -> their pages\n"]
+    lines += [f"{_quote(code)} {_quote(next(iter(paths)))};\n" for code, paths in sorted(found.items()) if len(paths) == 1]
+    return "".join(lines)

@@ -330,7 +330,8 @@ def _write(site: Site, root: Path, progress: Callable[[str], None] | None,
     files = {"home": "index.html", "void": "void.ttl", "well-known-void": ".well-known/void.ttl",
              "context": "context.jsonld", "style": "style.css", "ontology": "ontology/index.html",
              "checksums": "dump/SHA256SUMS", "dumps": dumps, "sitemap": "sitemap.xml", "robots": "robots.txt",
-             "nginx": {"noninformation": ".nginx/noninfo.map", "retired": ".nginx/retired.map"}}
+             "nginx": {"noninformation": ".nginx/noninfo.map", "retired": ".nginx/retired.map",
+                       "codes": ".nginx/codes.map"}}
     doc = {"generator": f"mandates {__version__}", "base": site.base, "formats": FORMATS,
            "rule": "triples whose subject is the IRI or IRI#fragment, plus (repeatedly) those of the objects of "
                    f"mnd:anchor and oa:hasSelector; the triples whose object is the IRI (at most {MAX_INBOUND}); "
