@@ -25,6 +25,8 @@ import urllib.request
 
 import pytest
 
+from conftest import Listener
+
 TIMEOUT = 3  # --timeout
 MEMORY = 512  # --memory (MiB)
 BUDGET = TIMEOUT + 5  # seconds an answer may take
@@ -81,44 +83,6 @@ def triples(srv) -> int:  # type: ignore[no-untyped-def]
     status, _, body, _ = request(srv.url, query="SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert status == 200
     return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
-
-
-class Listener:
-    """A socket on 127.0.0.1 that records every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/sparql"
-        self.connections: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except (TimeoutError, socket.timeout):
-                continue
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(1)
-                try:
-                    self.connections.append(conn.recv(4096) or b"(connected)")
-                except OSError:
-                    self.connections.append(b"(connected)")
-
-    def close(self) -> list[bytes]:
-        time.sleep(0.5)  # anything in flight arrives
-        self._stop.set()
-        self._thread.join(5)
-        self.sock.close()
-        return self.connections
 
 
 # ---------------------------------------------------------------- read-only

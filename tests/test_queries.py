@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, Listener
 
 QUERIES = sorted((ROOT / "queries").rglob("*.rq"))
 
@@ -48,42 +48,6 @@ def test_sparqlwrapper_takes_the_query_for_a_query(path):
     assert form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"), form
 
 # ---------------------------------------------------------------- the endpoint's check
-
-
-class Listener:
-    """A TCP socket on 127.0.0.1 that records every connection made to it."""
-
-    def __init__(self) -> None:
-        import socket
-        import threading
-
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.1)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
-        self.connections: list[str] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections.append("connected")
-            conn.close()
-
-    def close(self) -> list[str]:
-        import time
-
-        time.sleep(0.3)
-        self._stop.set()
-        self._thread.join(5)
-        self.sock.close()
-        return self.connections
 
 
 def test_the_engine_reads_service_where_the_tokenizer_sees_a_name():

@@ -31,15 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from mandates.core.files import atomic_write
-from mandates.rdf.describe import (FIXED, GraphIndex, all_quads, describe, graph_names, hash_subjects, is_iri,
-                                   is_literal, is_subject, rebase_quads, rebase_triples)
+from mandates.rdf.describe import (FIXED, GraphIndex, all_quads, describe, graph_names, hash_subjects, is_subject, rebase_quads, rebase_triples)
 from mandates.rdf.formats import SERVED_FORMATS, graph_triples, resource_bytes
 from mandates.rdf.namespaces import DCAT, ELI, FOAF, MND, OWL, SKOS, VOID, graph_base
 from mandates.rdf.store import built_store_path, open_built, same_as, select
 from mandates.web import publish as publisher
-from mandates.web.pages import render
 from mandates.web.query import QueryError, actor_by_code
-from mandates.web.site import Site
+from mandates.web.site import Site, graph_page
 
 __all__ = ["DOCUMENT_TYPES", "THING_TYPES", "Resources"]
 
@@ -254,21 +252,7 @@ class Resources:
 
     def _graph_page(self, path: str, triples: list[Any]) -> bytes:
         """A named graph as an HTML page: its triples in a table (at most ``html_rows``)."""
-        def cell(term: Any) -> tuple[str, ...]:
-            if is_iri(term):
-                v = term.value
-                return ("iri", "/" + v[len(self.base):] if v.startswith(self.base) else v, v)
-            if is_literal(term):
-                return ("literal", term.value, term.language or "")
-            return ("other", str(term))
-
-        shown = sorted(triples, key=str)[: self.html_rows]
-        note = (f"The first {self.html_rows} of {len(triples)} triples; the whole graph is in /{path}.ttl, "
-                f".nt, .jsonld and .rdf." if len(triples) > self.html_rows else "")
-        return render("sparql-results.html", title=f"Named graph {self.base}{path}", path=None, lang="en",
-                      query=f"SELECT * WHERE {{\n  GRAPH <{self.graphs[path]}> {{ ?s ?p ?o }}\n}} LIMIT 100\n",
-                      note=note, form="graph", names=["subject", "predicate", "object"],
-                      rows=[[cell(t.subject), cell(t.predicate), cell(t.object)] for t in shown]).encode("utf-8")
+        return graph_page(self.base, path, self.graphs[path], triples, self.html_rows).encode("utf-8")
 
     # -- codes
 

@@ -577,24 +577,9 @@ class Site:
                       **TEMPLATE_GLOBALS)
 
     def graph_page(self, path: str, triples: list, rows: int = GRAPH_PAGE_ROWS) -> str:
-        """The page of the named graph at ``path``: its triples in a table (at most ``rows``),
-        the page ``mandates serve`` answers at its IRI (``mandates.web.resources``), byte for byte."""
-        def cell(term: Any) -> tuple[str, ...]:
-            if is_iri(term):
-                v = term.value
-                return ("iri", "/" + v[len(self.base):] if v.startswith(self.base) else v, v)
-            if is_literal(term):
-                return ("literal", term.value, term.language or "")
-            return ("other", str(term))
-
-        shown = sorted(triples, key=str)[:rows]
-        note = (f"The first {rows} of {len(triples)} triples; the whole graph is in /{path}.ttl, "
-                f".nt, .jsonld and .rdf." if len(triples) > rows else "")
-        name = self.to_src(iri_term(self.base + path)).value
-        return render("sparql-results.html", title=f"Named graph {self.base}{path}", path=None, lang="en",
-                      query=f"SELECT * WHERE {{\n  GRAPH <{name}> {{ ?s ?p ?o }}\n}} LIMIT 100\n",
-                      note=note, form="graph", names=["subject", "predicate", "object"],
-                      rows=[[cell(t.subject), cell(t.predicate), cell(t.object)] for t in shown])
+        """The page of the named graph at ``path`` (:func:`graph_page`), the page ``mandates
+        serve`` answers at its IRI (``mandates.web.resources``), byte for byte."""
+        return graph_page(self.base, path, self.to_src(iri_term(self.base + path)).value, triples, rows)
 
     def ontology_terms(self) -> list[tuple[str, str, list[str]]]:
         """The ontology's terms in groups: (anchor id, heading, terms)."""
@@ -684,3 +669,23 @@ class Site:
         schemes = sorted(s for s in self.paths.values() if self.kind(s) == "scheme")
         return render("home.html", site=self, d=self.d, stats=stats, works=rows, ranked=ranked, schemes=schemes,
                       path=None, root="", **TEMPLATE_GLOBALS)
+
+
+def graph_page(base: str, path: str, name: str, triples: list, rows: int = GRAPH_PAGE_ROWS) -> str:
+    """The page of the named graph ``name`` served at ``{base}path``: its triples in a table (at
+    most ``rows``, sorted), with the query that lists them."""
+    def cell(term: Any) -> tuple[str, ...]:
+        if is_iri(term):
+            v = term.value
+            return ("iri", "/" + v[len(base):] if v.startswith(base) else v, v)
+        if is_literal(term):
+            return ("literal", term.value, term.language or "")
+        return ("other", str(term))
+
+    shown = sorted(triples, key=str)[:rows]
+    note = (f"The first {rows} of {len(triples)} triples; the whole graph is in /{path}.ttl, "
+            f".nt, .jsonld and .rdf." if len(triples) > rows else "")
+    return render("sparql-results.html", title=f"Named graph {base}{path}", path=None, lang="en",
+                  query=f"SELECT * WHERE {{\n  GRAPH <{name}> {{ ?s ?p ?o }}\n}} LIMIT 100\n",
+                  note=note, form="graph", names=["subject", "predicate", "object"],
+                  rows=[[cell(t.subject), cell(t.predicate), cell(t.object)] for t in shown])
