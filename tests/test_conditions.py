@@ -217,41 +217,42 @@ def test_an_aside_inside_an_english_partner_marker(both):
     assert en.get("op/2/c/1", ([], []))[1] == zh["op/2/c/1"][1]
 
 
-def test_english_addressees_keep_out_the_partners(vocab, tmp_path):
-    """'Requests the Secretary-General, in cooperation with the Inter-Parliamentary Union, …': the
-    Secretary-General is asked, the Union is a partner; 'together with' after a list of addressees
-    ends the list."""
-    text = ("99/8. Test resolution\n\nThe General Assembly,\n\n"
-            "1. Requests the Secretary-General, in cooperation with the Inter-Parliamentary Union and within "
-            "existing resources, to prepare a report;\n\n"
-            "2. Invites Member States and national parliaments, together with the Inter-Parliamentary Union, "
-            "to observe the Day;\n\n63rd plenary meeting\n4 September 2020\n")
-    f = tmp_path / "A-RES-99-8.en.txt"
+PARTNER_CASES = [
+    # 'Requests the Secretary-General, in cooperation with the Inter-Parliamentary Union, …': the
+    # Secretary-General is asked, the Union is a partner; 'together with' after a list of
+    # addressees ends the list
+    ("A-RES-99-8.en.txt",
+     "99/8. Test resolution\n\nThe General Assembly,\n\n"
+     "1. Requests the Secretary-General, in cooperation with the Inter-Parliamentary Union and within "
+     "existing resources, to prepare a report;\n\n"
+     "2. Invites Member States and national parliaments, together with the Inter-Parliamentary Union, "
+     "to observe the Day;\n\n63rd plenary meeting\n4 September 2020\n",
+     (["secretary-general"], ["inter-parliamentary-union"], ["within-existing-resources"]),
+     (["member-states", "national-parliaments"], ["inter-parliamentary-union"])),
+    # 会同 names a partner directly; in 鼓励会员国同各国议会密切合作 the closing 合作 makes the
+    # parliaments partners of the Member States asked
+    ("A-RES-99-9.zh.md",
+     "99/9. 测试决议\n\n大会，\n\n"
+     "1. **请**秘书长会同各国议会联盟编写一份报告；\n\n"
+     "2. **鼓励**会员国同各国议会密切合作；\n\n"
+     "2020 年 9 月 4 日\n第 63 次全体会议\n",
+     (["secretary-general"], ["inter-parliamentary-union"], []),
+     (["member-states"], ["national-parliaments"])),
+]
+
+
+@pytest.mark.parametrize("name,text,first,second", PARTNER_CASES, ids=[c[0] for c in PARTNER_CASES])
+def test_partners_leave_the_addressees(vocab, tmp_path, name, text, first, second):
+    """A partner named after a marker, or inside one (同……合作), is no addressee."""
+    f = tmp_path / name
     f.write_text(text, encoding="utf-8")
     doc = extract_file(f, vocab)
     op1, op2 = (p.clauses[0] for p in doc.paragraphs if p.kind == "operative")
-    assert [a.iri for a in op1.addressees] == [ACTOR + "secretary-general"]
-    assert [a.iri for pt in op1.partners for a in pt.actors] == [ACTOR + "inter-parliamentary-union"]
-    assert [x.concept.iri for x in op1.conditions] == [COND + "within-existing-resources"]
-    assert [a.iri for a in op2.addressees] == [ACTOR + "member-states", ACTOR + "national-parliaments"]
-    assert [a.iri for pt in op2.partners for a in pt.actors] == [ACTOR + "inter-parliamentary-union"]
-
-
-def test_a_partner_named_with_a_connector_leaves_the_addressees(vocab, tmp_path):
-    """会同 names a partner directly; in 鼓励会员国同各国议会密切合作 the closing 合作 makes the
-    parliaments partners of the Member States asked."""
-    text = ("99/9. 测试决议\n\n大会，\n\n"
-            "1. **请**秘书长会同各国议会联盟编写一份报告；\n\n"
-            "2. **鼓励**会员国同各国议会密切合作；\n\n"
-            "2020 年 9 月 4 日\n第 63 次全体会议\n")
-    f = tmp_path / "A-RES-99-9.zh.md"
-    f.write_text(text, encoding="utf-8")
-    doc = extract_file(f, vocab)
-    op1, op2 = (p.clauses[0] for p in doc.paragraphs if p.kind == "operative")
-    assert [a.iri for a in op1.addressees] == [ACTOR + "secretary-general"]
-    assert [a.iri for pt in op1.partners for a in pt.actors] == [ACTOR + "inter-parliamentary-union"]
-    assert [a.iri for a in op2.addressees] == [ACTOR + "member-states"]
-    assert [a.iri for pt in op2.partners for a in pt.actors] == [ACTOR + "national-parliaments"]
+    assert [a.iri for a in op1.addressees] == [ACTOR + x for x in first[0]]
+    assert [a.iri for pt in op1.partners for a in pt.actors] == [ACTOR + x for x in first[1]]
+    assert [x.concept.iri for x in op1.conditions] == [COND + x for x in first[2]]
+    assert [a.iri for a in op2.addressees] == [ACTOR + x for x in second[0]]
+    assert [a.iri for pt in op2.partners for a in pt.actors] == [ACTOR + x for x in second[1]]
 
 
 def test_words_inside_other_words_are_not_markers(vocab, tmp_path):

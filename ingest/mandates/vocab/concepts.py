@@ -193,6 +193,19 @@ def _parse(files: list[Path]):  # type: ignore[no-untyped-def]
         raise VocabularyError(str(exc)) from exc
 
 
+def typed_subjects(path: Path, cls: str) -> list[tuple[str, dict[str, list]]]:
+    """The subjects of the Turtle file ``path`` typed ``cls``, sorted, each with its objects by
+    property (``{property IRI: [terms]}``).
+
+    Raises:
+        VocabularyError: the file is not valid Turtle.
+    """
+    by_s: dict[str, dict[str, list]] = {}
+    for s, p, o in _parse([path]):
+        by_s.setdefault(str(s), {}).setdefault(str(p), []).append(o)
+    return [(s, props) for s, props in sorted(by_s.items()) if cls in {str(t) for t in props.get(RDF_TYPE, [])}]
+
+
 class VocabularyError(Exception):
     """A vocabulary file cannot be read or breaks the vocabulary contract."""
 
@@ -241,14 +254,8 @@ def corrections(folder: str | None = None) -> tuple[Correction, ...]:
     path = (Path(folder) if folder else ontology_dir()) / "corrections.ttl"
     if not path.is_file():
         return ()
-    by_s: dict[str, dict[str, list]] = {}
-    for s, p, o in _parse([path]):
-        by_s.setdefault(str(s), {}).setdefault(str(p), []).append(o)
     out = []
-    for s in sorted(by_s):
-        props = by_s[s]
-        if MND + "SymbolCorrection" not in {str(x) for x in props.get(RDF_TYPE, [])}:
-            continue
+    for s, props in typed_subjects(path, MND + "SymbolCorrection"):
 
         def one(prop: str) -> str | None:
             vals = props.get(prop)

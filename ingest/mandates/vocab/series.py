@@ -13,10 +13,8 @@ from pathlib import Path
 
 from mandates.core.resources import ontology_dir
 from mandates.rdf.namespaces import MND, SKOS
-from mandates.rdf.terms import RDFSyntaxError, read_turtle
-from mandates.vocab.concepts import VocabularyError
+from mandates.vocab.concepts import typed_subjects
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SERIES_FILE = "series.ttl"
 
 
@@ -51,18 +49,8 @@ def known_series(folder: str | None = None) -> tuple[KnownSeries, ...]:
     path = (Path(folder) if folder else ontology_dir()) / "vocab" / SERIES_FILE
     if not path.is_file():
         return ()
-    try:
-        g = read_turtle([path])
-    except RDFSyntaxError as exc:
-        raise VocabularyError(str(exc)) from exc
-    by_s: dict[str, dict[str, list]] = {}
-    for s, p, o in g:
-        by_s.setdefault(str(s), {}).setdefault(str(p), []).append(o)
     out = []
-    for s in sorted(by_s):
-        props = by_s[s]
-        if MND + "Series" not in {str(t) for t in props.get(RDF_TYPE, [])}:
-            continue
+    for s, props in typed_subjects(path, MND + "Series"):
         pref: dict[str, str] = {}
         titles: dict[str, list[str]] = {}
         for prop in ("prefLabel", "altLabel"):
