@@ -273,20 +273,13 @@ def render_states() -> str:
         "",
     ]
     blocks = [_state_block(s, pkg) for s in states]
-    terms = read_tsv(SOURCES / "states-non-actor-names.tsv")
-    labels = {"en": sorted({t["label"] for t in terms if t["lang"] == "en"}),
-              "zh": sorted({t["label"] for t in terms if t["lang"] == "zh"})}
     marker = [
         "# names that contain a State's name but are not actors (ontology/sources/states-non-actor-names.tsv)",
         "d:names-containing-a-state a mnd:DraftingMarker ; skos:inScheme scheme:drafting ; mnd:role mnd:NonActorTerm ;",
-        f"    skos:prefLabel {lit(labels['zh'][0], 'zh')} , {lit(labels['en'][0], 'en')} ;",
-        "    skos:altLabel " + " , ".join([lit(x, "zh") for x in labels["zh"][1:]] + [lit(x, "en") for x in labels["en"][1:]]) + " ;",
+        *_label_lines(read_tsv(SOURCES / "states-non-actor-names.tsv")),
         '    skos:definition "Territories, seas and currencies whose names contain a State\'s name."@en , '
         '"名称中含有国家名称的领土、海域和货币。"@zh .',
     ]
-    cues = read_tsv(SOURCES / "states-place-cues.tsv")
-    cue_labels = {"en": sorted({c["label"] for c in cues if c["lang"] == "en"}),
-                  "zh": sorted({c["label"] for c in cues if c["lang"] == "zh"})}
     place = [
         "",
         "# words that make a State's name a place (ontology/sources/states-place-cues.tsv; mandates/extract/places.py)",
@@ -296,12 +289,19 @@ def render_states() -> str:
         '        "紧接在名称之前、使其成为地点的词(在俄罗斯联邦举办)：在此提及的、属于该标记 mnd:refersToClass 的行为体'
         '不是段落的行为体。"@zh .',
         "d:place-cues a mnd:DraftingMarker ; skos:inScheme scheme:drafting ; mnd:role mnd:PlaceCue ; mnd:refersToClass mnd:State ;",
-        f"    skos:prefLabel {lit(cue_labels['zh'][0], 'zh')} , {lit(cue_labels['en'][0], 'en')} ;",
-        "    skos:altLabel " + " , ".join([lit(x, "zh") for x in cue_labels["zh"][1:]]
-                                        + [lit(x, "en") for x in cue_labels["en"][1:]]) + " ;",
+        *_label_lines(read_tsv(SOURCES / "states-place-cues.tsv")),
         '    skos:definition "Place words before a State\'s name."@en , "国家名称前的地点词。"@zh .',
     ]
     return "\n".join(head) + "\n" + "\n\n".join(blocks) + "\n\n" + "\n".join(marker + place) + "\n"
+
+
+def _label_lines(rows: list[dict[str, str]]) -> list[str]:
+    """The skos:prefLabel and skos:altLabel lines of a marker from a table of (label, lang) rows:
+    the first label of each language, sorted, is preferred; Chinese first."""
+    labels = {lang: sorted({r["label"] for r in rows if r["lang"] == lang}) for lang in ("zh", "en")}
+    return [f"    skos:prefLabel {lit(labels['zh'][0], 'zh')} , {lit(labels['en'][0], 'en')} ;",
+            "    skos:altLabel " + " , ".join([lit(x, "zh") for x in labels["zh"][1:]]
+                                            + [lit(x, "en") for x in labels["en"][1:]]) + " ;"]
 
 
 # ----------------------------------------------------------------------------- organizations

@@ -601,33 +601,27 @@ def _unlisted_actors(ctx: Context, p: Paragraph, text: str, taken: list[Span], b
     if ctx.lang == "zh" and not any(suf in text[s:e] for suf in suffixes):
         return  # (before the stop words are gathered: most paragraphs name no organisation)
     stop = set(ctx.vocab.marker_words("NameBoundary", ctx.lang)) | set(_verb_lexicon(ctx.vocab, ctx.lang).entries)
-    if ctx.lang == "zh":
-        for span, proper in _chinese_names(ctx, text, s, e, suffixes, stop, taken):
-            over = {(a, b) for a, b in taken if a < span[1] and span[0] < b}
-            if over and not _extends_name(p, span, over):
+    candidates = (_chinese_names(ctx, text, s, e, suffixes, stop, taken) if ctx.lang == "zh"
+                  else ((span, True) for span in _english_names(text, s, e, suffixes, stop)))
+    for span, a_name in candidates:
+        over = {(a, b) for a, b in taken if a < span[1] and span[0] < b}
+        if over:
+            if not _runs_on(p, span, over):
                 continue
-            if proper or over:
-                _add_unlisted(ctx, p, span, taken)
-    else:
-        for span in _english_names(text, s, e, suffixes, stop):
-            over = {(a, b) for a, b in taken if a < span[1] and span[0] < b}
-            if over and not _extends_name(p, span, over):
-                continue
-            _add_unlisted(ctx, p, span, taken)
+            p.mentions[:] = [m for m in p.mentions if m.span not in over]  # the known name gives way
+        elif not a_name:
+            continue
+        _add_unlisted(ctx, p, span, taken)
 
 
-def _extends_name(p: Paragraph, span: Span, over: set[Span]) -> bool:
+def _runs_on(p: Paragraph, span: Span, over: set[Span]) -> bool:
     """Whether the unlisted name ``span`` runs on past the one vocabulary name it starts with
-    ("Pacific Islands Forum Fisheries Agency" is not the Pacific Islands Forum); if so that
-    name's mention gives way to it."""
+    ("Pacific Islands Forum Fisheries Agency" is not the Pacific Islands Forum)."""
     if len(over) != 1:
         return False
     (a, b), = over
     named = [m for m in p.mentions if m.span == (a, b)]
-    if a != span[0] or b >= span[1] or not named or any(m.kind != "actor" or m.in_title for m in named):
-        return False
-    p.mentions[:] = [m for m in p.mentions if m.span != (a, b)]
-    return True
+    return a == span[0] and b < span[1] and bool(named) and all(m.kind == "actor" and not m.in_title for m in named)
 
 
 def _chinese_names(ctx: Context, text: str, s: int, e: int, suffixes: list[str], stop: set[str],
